@@ -1,0 +1,50 @@
+"""Every error the library raises. Messages say what was expected and what was found."""
+
+from __future__ import annotations
+
+
+class DataPlatformError(Exception):
+    """Base class of all dp_foundation errors."""
+
+
+class ConfigError(DataPlatformError):
+    """Configuration is missing or invalid (domain file, environment, AWS account)."""
+
+
+class RuntimeSetupError(DataPlatformError):
+    """The Spark runtime cannot be built (Java, jars, unknown backend)."""
+
+
+class TableNotFoundError(DataPlatformError):
+    """An Iceberg table or a raw data path does not exist."""
+
+
+class SchemaError(DataPlatformError):
+    """A DataFrame does not have the columns or types a table or check expects."""
+
+
+class WriteError(DataPlatformError):
+    """A write was refused before touching the table (bad mode, keys or arguments)."""
+
+
+class DataQualityError(DataPlatformError):
+    """One or more data-quality checks failed.
+
+    Attributes:
+        failures: the failed ``CheckResult`` objects, in the order the checks were added.
+    """
+
+    def __init__(self, message: str, failures: list[object] | None = None) -> None:
+        super().__init__(message)
+        self.failures = failures or []
+
+
+__all__ = [
+    "ConfigError",
+    "DataPlatformError",
+    "DataQualityError",
+    "RuntimeSetupError",
+    "SchemaError",
+    "TableNotFoundError",
+    "WriteError",
+]

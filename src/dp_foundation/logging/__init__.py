@@ -1,0 +1,7 @@
+"""Structured (JSON-lines) logging for jobs and the library."""
+
+from __future__ import annotations
+
+from dp_foundation.logging.logger import JsonFormatter, get_logger
+
+__all__ = ["JsonFormatter", "get_logger"]
