@@ -31,11 +31,26 @@ _log = get_logger(__name__)
 
 
 def _normalise_sort(spec: str) -> str:
-    """``l_orderkey`` -> ``l_orderkey ASC NULLS FIRST`` (Iceberg's own rendering)."""
-    parts = spec.split()
-    direction = parts[1].upper() if len(parts) > 1 else "ASC"
-    nulls = parts[3].upper() if len(parts) > 3 else ("FIRST" if direction == "ASC" else "LAST")
-    return f"{parts[0]} {direction} NULLS {nulls}"
+    """``l_orderkey`` -> ``l_orderkey ASC NULLS FIRST`` (Iceberg's own rendering).
+
+    ``spec`` is a validated sort spec: ``col [ASC|DESC] [NULLS FIRST|LAST]``.
+    """
+    column, *rest = spec.split()
+    words = [w.upper() for w in rest]
+    direction = words[0] if words and words[0] in ("ASC", "DESC") else "ASC"
+    if len(words) >= 2 and words[-2] == "NULLS":
+        nulls = words[-1]
+    else:
+        nulls = "FIRST" if direction == "ASC" else "LAST"
+    return f"{column} {direction} NULLS {nulls}"
+
+
+def _normalise_partition(transform: str) -> str:
+    """``bucket(4, id)`` -> ``bucket(4,id)``; ``identity(s)`` -> ``s`` (how Spark shows it)."""
+    compact = transform.replace(" ", "")
+    if compact.startswith("identity(") and compact.endswith(")"):
+        return compact.removeprefix("identity(").removesuffix(")")
+    return compact
 
 
 def _align_layout(
@@ -48,11 +63,11 @@ def _align_layout(
     live table's partitioning is a deliberate migration, not a side effect of a write.
     """
     partitions, sort_order = describe_layout(spark, table)
-    wanted = [p.replace(" ", "") for p in partition_by]
+    wanted = [_normalise_partition(p) for p in partition_by]
     if wanted and not partitions:
         for field in wanted:
             spark.sql(f"ALTER TABLE {table} ADD PARTITION FIELD {field}")
-    elif wanted and [p.replace(" ", "") for p in partitions] != wanted:
+    elif wanted and [_normalise_partition(p) for p in partitions] != wanted:
         _log.warning(
             "table keeps its partitioning",
             extra={"table": table, "partitioning": partitions, "requested": wanted},
@@ -94,8 +109,8 @@ def _merge(df: DataFrame, table: str, merge_keys: Sequence[str]) -> None:
 def current_snapshot_id(spark: SparkSession, table: str) -> int | None:
     """Return the table's current snapshot id (None for a table never written)."""
     split_table_name(table)  # a validated identifier: safe to place in SQL
-    row = spark.sql(  # noqa: S608
-        f"SELECT snapshot_id FROM {table}.history WHERE is_current_ancestor "
+    row = spark.sql(
+        f"SELECT snapshot_id FROM {table}.history WHERE is_current_ancestor "  # noqa: S608
         "ORDER BY made_current_at DESC LIMIT 1"
     ).first()
     return int(row[0]) if row else None

@@ -14,13 +14,16 @@ except ``row_count_min`` (unless its minimum is 0).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from dp_foundation.exceptions import DataQualityError, SchemaError
+from dp_foundation.logging.logger import get_logger
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
+
+_log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,13 @@ class DataQualityChecker:
         ... )  # doctest: +SKIP
     """
 
-    def __init__(self, df: DataFrame) -> None:
+    def __init__(self, df: DataFrame, dataset: str | None = None) -> None:
+        """Args:
+        df: the rows to check.
+        dataset: a name for logs and errors, e.g. the table the rows are bound for.
+        """
         self._df = df
+        self._dataset = dataset
         self._checks: list[_Check] = []
         self._results: list[CheckResult] | None = None
 
@@ -235,6 +243,15 @@ class DataQualityChecker:
             detail = f"{failed} of {total} {what}"
             results.append(CheckResult(check.name, failed == 0, detail, failed, total))
         self._results = results
+        # One structured record per run: the local runner and CloudWatch read the results here.
+        _log.info(
+            "data quality results",
+            extra={
+                "dataset": self._dataset,
+                "passed": all(r.passed for r in results),
+                "checks": [asdict(r) for r in results],
+            },
+        )
         return list(results)
 
     def assert_all_passed(self) -> list[CheckResult]:
@@ -247,8 +264,9 @@ class DataQualityChecker:
         failures = [r for r in results if not r.passed]
         if failures:
             lines = "; ".join(f"{r.name}: {r.detail}" for r in failures)
+            where = f" on {self._dataset}" if self._dataset else ""
             raise DataQualityError(
-                f"{len(failures)} of {len(results)} data-quality checks failed: {lines}",
+                f"{len(failures)} of {len(results)} data-quality checks failed{where}: {lines}",
                 failures=list(failures),
             )
         return results
