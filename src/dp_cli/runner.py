@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dp_cli.projects import Job, Pipeline, Project
+from dp_foundation.config.settings import lake_dir
 
 _EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?(\w*(?:Error|Exception|Exit)\w*): (.+)$")
 
@@ -132,12 +133,13 @@ def run_job(
         env: the value of ``--ENV``.
         extra: run-time arguments (``--KEY value`` ...), appended after the defaults.
         attempt: attempt number (names the log file).
-        log_dir: where the job's output is kept (default ``.local/logs``).
+        log_dir: where the job's output is kept (default: ``logs`` beside the lake folder,
+            i.e. ``.local/logs``).
         echo: a stream to copy the job's output to as it runs (e.g. ``sys.stderr``).
         on_event: called with ``(message, record)`` for each JSON log record of the job.
     """
     run_id = uuid.uuid4().hex[:12]
-    log_dir = log_dir or project.root.parents[2] / ".local" / "logs"
+    log_dir = log_dir or lake_dir().parent / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{project.name}-{job.name}-{time.strftime('%Y%m%dT%H%M%S')}-{run_id}.log"
     argv = job_argv(project.name, job, env, extra)

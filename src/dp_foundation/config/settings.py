@@ -37,14 +37,12 @@ _log = logging.getLogger(__name__)
 def find_repo_root(start: Path | None = None) -> Path | None:
     """Return the nearest folder at or above ``start`` (or the cwd) holding setup/domain.json.
 
-    Also tries the folders above this package, which finds the repository of an editable
-    install when the process runs elsewhere. Returns None when there is none (e.g. on Glue).
+    Returns None when there is none (e.g. on Glue, which has no repository checkout).
     """
-    candidates = [(start or Path.cwd()).resolve(), Path(__file__).resolve()]
-    for origin in candidates:
-        for folder in (origin, *origin.parents):
-            if (folder / "setup" / "domain.json").is_file():
-                return folder
+    origin = (start or Path.cwd()).resolve()
+    for folder in (origin, *origin.parents):
+        if (folder / "setup" / "domain.json").is_file():
+            return folder
     return None
 
 

@@ -1,0 +1,148 @@
+"""End to end, as a user runs it: `dp demo`, reruns, a bad raw batch, and test02's upserts.
+
+These run the real CLI in subprocesses against a temporary lake, so they take minutes; they
+share one lake per module and run on one xdist worker (group "e2e") in the order written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dp_cli.sample_data import tpch_answers
+from dp_cli.verify import read_table
+
+ROOT = Path(__file__).resolve().parents[1]
+SF = 0.01
+REFINED, CURATED = "f01_refined_local", "f01_curated_local"
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    yield tmp_path_factory.mktemp("e2e") / "lake"
+
+
+def dp(lake: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("ENV", "AWS_ACCOUNT_ID", "DP_RUNTIME")}
+    env.update(DP_LAKE_DIR=str(lake), DP_SPARK_MASTER="local[2]", DP_SHUFFLE_PARTITIONS="2")
+    return subprocess.run(
+        [sys.executable, "-m", "dp_cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def contents(lake: Path, database: str, table: str) -> list[tuple[object, ...]]:
+    rows = read_table(lake / "warehouse" / database / table)
+    return sorted(tuple(r.values()) for r in rows)
+
+
+def snapshot_ids(lake: Path) -> dict[str, int | None]:
+    from dp_cli.tables import list_tables
+
+    return {f"{t.database}.{t.name}": t.snapshot_id for t in list_tables(lake / "warehouse")}
+
+
+def raw_digest(lake: Path) -> dict[str, str]:
+    raw = lake / "f01-raw-000000000000-local"
+    return {
+        str(p.relative_to(raw)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(raw.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_demo_builds_curated_tables_equal_to_tpch_answers(lake: Path) -> None:
+    result = dp(lake, "demo", "--scale-factor", str(SF))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "read back with DuckDB: match" in result.stdout
+    assert "Data quality: 65/65 checks passed" in result.stdout
+
+    # Independently of the demo's own comparison: pyiceberg reads the table Spark wrote.
+    from pyiceberg.table import StaticTable
+
+    table_dir = lake / "warehouse" / CURATED / "pricing_summary"
+    metadata = max((table_dir / "metadata").glob("v*.metadata.json"), key=os.path.getmtime)
+    arrow = StaticTable.from_metadata(str(metadata)).scan().to_arrow()
+    got = {(r["l_returnflag"], r["l_linestatus"]): r for r in arrow.to_pylist()}
+    for answer in tpch_answers(SF)[1]:
+        row = got[(answer["l_returnflag"], answer["l_linestatus"])]
+        assert str(row["sum_qty"]) == f"{float(answer['sum_qty']):.2f}"
+        assert str(row["sum_charge"]) == answer["sum_charge"]
+        assert row["count_order"] == int(answer["count_order"])
+    q5 = {r[0]: str(r[1]) for r in contents(lake, CURATED, "local_supplier_volume")}
+    assert q5 == {a["n_name"]: a["revenue"] for a in tpch_answers(SF)[5]}
+
+
+def test_rerunning_the_pipeline_leaves_every_table_unchanged(lake: Path) -> None:
+    tables = [(REFINED, t) for t in ("orders", "lineitem", "customer")]
+    tables += [(CURATED, "pricing_summary"), (CURATED, "local_supplier_volume")]
+    before = {t: contents(lake, *t) for t in tables}
+    result = dp(lake, "pipeline", "run", "project01", "order_to_revenue")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert {t: contents(lake, *t) for t in tables} == before
+
+
+def test_bad_raw_batch_stops_the_pipeline_and_loses_nothing(lake: Path) -> None:
+    import duckdb
+
+    orders = lake / "f01-raw-000000000000-local" / "tpch" / "orders"
+    raw_before, snaps_before = raw_digest(lake), snapshot_ids(lake)
+    # A second batch lands with an order whose key already exists, carrying other values.
+    late = orders / "late-batch.parquet"
+    duckdb.sql(
+        f"COPY (SELECT * REPLACE ('X' AS o_orderstatus) FROM read_parquet('{orders}/part-0.parquet') "
+        f"LIMIT 1) TO '{late}' (FORMAT PARQUET)"
+    )
+    try:
+        result = dp(
+            lake, "pipeline", "run", "project01", "order_to_revenue", "--backoff-scale", "0"
+        )
+        assert result.returncode == 1
+        assert "failed at job 'refine' after 3 attempt(s): DataQualityError" in result.stdout
+        assert "unique(o_orderkey)" in result.stdout
+        assert "value_in_set(o_orderstatus" in result.stdout
+        assert "▶ curate" not in result.stdout  # the pipeline stopped at the failing job
+        assert snapshot_ids(lake) == snaps_before  # every table at its last good snapshot
+    finally:
+        late.unlink()
+    assert raw_digest(lake) == raw_before  # no raw file modified or deleted
+
+
+def test_test02_upserts_quarantines_and_reruns_idempotently(lake: Path) -> None:
+    assert dp(lake, "generate", "--crm-batch", "1").returncode == 0
+    first = dp(lake, "pipeline", "run", "test02", "customer_dimension")
+    assert first.returncode == 0, first.stdout + first.stderr
+    dim = contents(lake, REFINED, "customer_dim")
+    quarantine = contents(lake, REFINED, "customer_quarantine")
+    assert len(dim) == 200 and len({r[0] for r in dim}) == 200
+    assert len(quarantine) == 4
+    assert {r[0]: r[2] for r in dim}[1].endswith("(moved)")  # the later of two changes won
+
+    again = dp(lake, "pipeline", "run", "test02", "customer_dimension")
+    assert again.returncode == 0
+    assert contents(lake, REFINED, "customer_dim") == dim
+    assert contents(lake, REFINED, "customer_quarantine") == quarantine
+
+    assert dp(lake, "generate", "--crm-batch", "2").returncode == 0
+    assert dp(lake, "pipeline", "run", "test02", "customer_dimension").returncode == 0
+    updated = {r[0]: r for r in contents(lake, REFINED, "customer_dim")}
+    assert len(updated) == 200
+    old = {r[0]: r for r in dim}
+    changed = [k for k in updated if updated[k] != old[k]]
+    assert len(changed) == 40  # every fifth customer got batch 2's change
+    assert all(
+        updated[k][5] == old[k][5] + 10 for k in changed if not old[k][2].endswith("(moved)")
+    )
