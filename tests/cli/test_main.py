@@ -35,7 +35,10 @@ def test_help_explains_every_command(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_help_does_not_import_pyspark() -> None:
-    code = "import sys; from dp_cli.main import build_parser; build_parser(); print('pyspark' in sys.modules)"
+    code = (
+        "import sys; from dp_cli.main import build_parser; build_parser(); "
+        "print('pyspark' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
