@@ -1,0 +1,230 @@
+"""project01's two jobs written as plain PySpark, without dp_foundation: the benchmark baseline.
+
+Same transformations, the same checks (hand-written: one aggregation plus one grouping per
+table, the fastest way to write them by hand), the same Iceberg writes and sort orders.
+Only the Spark settings come from the library, so both sides run the same engine setup.
+
+Usage: python bench/plain_project01.py {refine|curate} RAW_DIR WAREHOUSE_DIR
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+REFINED, CURATED = "glue_catalog.refined", "glue_catalog.curated"
+MONEY = "decimal(15,2)"
+# table: (columns, keys, partition transform, sort columns, {col: allowed}, {col: (lo, hi)})
+TABLES: dict[str, tuple[dict[str, str], list[str], str, list[str], dict, dict]] = {
+    "region": (
+        {"r_regionkey": "int", "r_name": "string", "r_comment": "string"},
+        ["r_regionkey"],
+        "",
+        [],
+        {"r_name": ["AFRICA", "AMERICA", "ASIA", "EUROPE", "MIDDLE EAST"]},
+        {},
+    ),
+    "nation": (
+        {"n_nationkey": "int", "n_name": "string", "n_regionkey": "int", "n_comment": "string"},
+        ["n_nationkey"],
+        "",
+        [],
+        {},
+        {"n_regionkey": (0, 4)},
+    ),
+    "customer": (
+        {
+            "c_custkey": "bigint",
+            "c_name": "string",
+            "c_address": "string",
+            "c_nationkey": "int",
+            "c_phone": "string",
+            "c_acctbal": MONEY,
+            "c_mktsegment": "string",
+            "c_comment": "string",
+        },
+        ["c_custkey"],
+        "",
+        ["c_custkey"],
+        {"c_mktsegment": ["AUTOMOBILE", "BUILDING", "FURNITURE", "HOUSEHOLD", "MACHINERY"]},
+        {"c_nationkey": (0, 24), "c_acctbal": (-999.99, 9999.99)},
+    ),
+    "supplier": (
+        {
+            "s_suppkey": "bigint",
+            "s_name": "string",
+            "s_address": "string",
+            "s_nationkey": "int",
+            "s_phone": "string",
+            "s_acctbal": MONEY,
+            "s_comment": "string",
+        },
+        ["s_suppkey"],
+        "",
+        [],
+        {},
+        {"s_nationkey": (0, 24), "s_acctbal": (-999.99, 9999.99)},
+    ),
+    "orders": (
+        {
+            "o_orderkey": "bigint",
+            "o_custkey": "bigint",
+            "o_orderstatus": "string",
+            "o_totalprice": MONEY,
+            "o_orderdate": "date",
+            "o_orderpriority": "string",
+            "o_clerk": "string",
+            "o_shippriority": "int",
+            "o_comment": "string",
+        },
+        ["o_orderkey"],
+        "years(o_orderdate)",
+        ["o_orderkey"],
+        {"o_orderstatus": ["F", "O", "P"]},
+        {"o_totalprice": (0, 1_000_000)},
+    ),
+    "lineitem": (
+        {
+            "l_orderkey": "bigint",
+            "l_partkey": "bigint",
+            "l_suppkey": "bigint",
+            "l_linenumber": "int",
+            "l_quantity": MONEY,
+            "l_extendedprice": MONEY,
+            "l_discount": MONEY,
+            "l_tax": MONEY,
+            "l_returnflag": "string",
+            "l_linestatus": "string",
+            "l_shipdate": "date",
+            "l_commitdate": "date",
+            "l_receiptdate": "date",
+            "l_shipinstruct": "string",
+            "l_shipmode": "string",
+            "l_comment": "string",
+        },
+        ["l_orderkey", "l_linenumber"],
+        "years(l_shipdate)",
+        ["l_orderkey", "l_linenumber"],
+        {"l_returnflag": ["A", "N", "R"], "l_linestatus": ["F", "O"]},
+        {"l_quantity": (1, 50), "l_discount": (0, 0.1), "l_tax": (0, 0.08)},
+    ),
+}
+
+
+def session(warehouse: str) -> SparkSession:
+    from dp_foundation.spark.session import local_spark_conf  # engine settings only
+
+    builder = SparkSession.builder.appName("plain")
+    for key, value in local_spark_conf(f"file://{warehouse}").items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def write(
+    spark: SparkSession, df: DataFrame, table: str, partition: str, sort: list[str], dynamic: bool
+) -> None:
+    if not spark.catalog.tableExists(table):
+        cols = ", ".join(f"{f.name} {f.dataType.simpleString()}" for f in df.schema.fields)
+        part = f" PARTITIONED BY ({partition})" if partition else ""
+        spark.sql(
+            f"CREATE TABLE {table} ({cols}) USING iceberg{part} "
+            "TBLPROPERTIES ('format-version'='2')"
+        )
+        if sort:
+            spark.sql(f"ALTER TABLE {table} WRITE ORDERED BY {', '.join(sort)}")
+    if dynamic:
+        df.writeTo(table).overwritePartitions()
+    else:
+        df.writeTo(table).overwrite(F.lit(True))
+
+
+def refine(spark: SparkSession, raw: str) -> None:
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS glue_catalog.refined")
+    ready = {}
+    for name, (cols, keys, partition, sort, allowed, ranges) in TABLES.items():
+        df = spark.read.parquet(f"{raw}/{name}")
+        df = df.select(*[F.col(c).cast(t).alias(c) for c, t in cols.items()]).dropDuplicates()
+        df = df.persist(StorageLevel.MEMORY_AND_DISK)
+        exprs = [F.count(F.lit(1))]
+        for k in keys:
+            exprs.append(F.sum(F.col(k).isNull().cast("int")))
+        for c, values in allowed.items():
+            exprs.append(F.sum(F.col(c).isNull().cast("int")))
+            exprs.append(F.sum((F.col(c).isNotNull() & ~F.col(c).isin(values)).cast("int")))
+        for c, (lo, hi) in ranges.items():
+            exprs.append(F.sum((F.col(c) < lo).cast("int")))
+            exprs.append(F.sum((F.col(c) > hi).cast("int")))
+        row = df.agg(*exprs).first()
+        dupes = df.groupBy(*keys).count().where("count > 1").count()
+        if row[0] < 1 or any(v for v in row[1:]) or dupes:
+            raise SystemExit(f"{name}: data-quality checks failed")
+        ready[name] = (df, partition, sort)
+    for name, (df, partition, sort) in ready.items():
+        write(spark, df, f"{REFINED}.{name}", partition, sort, dynamic=bool(partition))
+
+
+def curate(spark: SparkSession) -> None:
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS glue_catalog.curated")
+    t = {n: spark.table(f"{REFINED}.{n}") for n in TABLES}
+    li = t["lineitem"]
+    disc = F.col("l_extendedprice") * (1 - F.col("l_discount"))
+    q1 = (
+        li.where(F.col("l_shipdate") <= F.lit(dt.date(1998, 12, 1) - dt.timedelta(days=90)))
+        .groupBy("l_returnflag", "l_linestatus")
+        .agg(
+            F.sum("l_quantity").cast("decimal(18,2)").alias("sum_qty"),
+            F.sum("l_extendedprice").cast("decimal(18,2)").alias("sum_base_price"),
+            F.sum(disc).cast("decimal(18,4)").alias("sum_disc_price"),
+            F.sum(disc * (1 + F.col("l_tax"))).cast("decimal(18,6)").alias("sum_charge"),
+            F.avg("l_quantity").cast("decimal(18,6)").alias("avg_qty"),
+            F.avg("l_extendedprice").cast("decimal(18,6)").alias("avg_price"),
+            F.avg("l_discount").cast("decimal(18,6)").alias("avg_disc"),
+            F.count(F.lit(1)).alias("count_order"),
+        )
+        .cache()
+    )
+    nations = t["nation"].join(
+        t["region"].where("r_name = 'ASIA'"), F.col("n_regionkey") == F.col("r_regionkey")
+    )
+    orders = t["orders"].where(
+        (F.col("o_orderdate") >= dt.date(1994, 1, 1)) & (F.col("o_orderdate") < dt.date(1995, 1, 1))
+    )
+    q5 = (
+        t["customer"]
+        .join(orders, F.col("c_custkey") == F.col("o_custkey"))
+        .join(li, F.col("l_orderkey") == F.col("o_orderkey"))
+        .join(
+            t["supplier"],
+            (F.col("l_suppkey") == F.col("s_suppkey"))
+            & (F.col("c_nationkey") == F.col("s_nationkey")),
+        )
+        .join(nations, F.col("s_nationkey") == F.col("n_nationkey"))
+        .groupBy("n_name")
+        .agg(F.sum(disc).cast("decimal(18,4)").alias("revenue"))
+        .cache()
+    )
+    for df, keys in ((q1, ["l_returnflag", "l_linestatus"]), (q5, ["n_name"])):
+        row = df.agg(
+            F.count(F.lit(1)), *[F.sum(F.col(c).isNull().cast("int")) for c in df.columns]
+        ).first()
+        if row[0] < 1 or any(row[1:]) or df.groupBy(*keys).count().where("count > 1").count():
+            raise SystemExit("curated data-quality checks failed")
+    write(spark, q1, f"{CURATED}.pricing_summary", "", ["l_returnflag", "l_linestatus"], False)
+    write(spark, q5, f"{CURATED}.local_supplier_volume", "", ["revenue DESC"], False)
+
+
+if __name__ == "__main__":
+    job, raw_dir, warehouse_dir = sys.argv[1], sys.argv[2], sys.argv[3]
+    Path(warehouse_dir).mkdir(parents=True, exist_ok=True)
+    spark_session = session(warehouse_dir)
+    if job == "refine":
+        refine(spark_session, f"file://{raw_dir}")
+    else:
+        curate(spark_session)
