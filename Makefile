@@ -73,7 +73,7 @@ security: setup ## bandit, checkov, zizmor, pip-audit (strict: no silent passes)
 	$(BIN)/bandit -q -c pyproject.toml -r src
 	$(CHECKOV_VENV)/bin/checkov --quiet --skip-download --directory infrastructure --config-file .checkov.yml
 	$(BIN)/zizmor --offline .github/
-	$(BIN)/pip-audit --strict --skip-editable || echo "pip-audit needs network access to the vulnerability service"
+	$(BIN)/pip-audit --strict --skip-editable  # needs the vulnerability service (network)
 
 .PHONY: bench
 bench: setup ## Run the benchmarks in bench/ (prints measured ratios)

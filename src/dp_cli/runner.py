@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
+import subprocess  # nosec B404 - runs job scripts of this repository
 import sys
 import threading
 import time
@@ -147,7 +147,7 @@ def run_job(
     lines: list[str] = []
     records: list[dict[str, Any]] = []
     with log_path.open("w", encoding="utf-8") as log:
-        proc = subprocess.Popen(
+        proc = subprocess.Popen(  # nosec B603 - argv built by job_argv(), no shell
             argv,
             cwd=project.root.parents[2],
             env=_child_env(argv, run_id),
@@ -159,8 +159,7 @@ def run_job(
         timer = threading.Timer(job.timeout_minutes * 60, proc.kill)
         timer.start()
         try:
-            assert proc.stdout is not None
-            for line in proc.stdout:
+            for line in proc.stdout or ():
                 log.write(line)
                 lines.append(line.rstrip("\n"))
                 if echo is not None:

@@ -197,23 +197,33 @@ def create_table_if_not_exists(
 
 
 def describe_layout(spark: SparkSession, table: str) -> tuple[list[str], str]:
-    """Return the table's partition transforms and its sort order (``""`` when unsorted)."""
+    """Return the table's partition transforms and its sort order (``""`` when unsorted).
+
+    Partition fields come back as Spark renders them (``days(d)``, ``bucket(4, id)``; a plain
+    column for an identity field); the sort order as Iceberg renders it
+    (``a ASC NULLS FIRST, b DESC NULLS LAST``).
+    """
     if not table_exists(spark, table):
         raise TableNotFoundError(f"Iceberg table {table} does not exist")
     rows = spark.sql(f"DESCRIBE TABLE EXTENDED {table}").collect()
     partitions: list[str] = []
-    sort_order = ""
     section = ""
     for row in rows:
         name, value = (row[0] or "").strip(), (row[1] or "").strip()
-        if name.startswith("#"):
-            section = name
+        if not name:
+            section = ""
+        elif name.startswith("#"):
+            # "# col_name" is the header row inside "# Partition Information".
+            section = section if name == "# col_name" else name
         elif section == "# Partitioning" and name.startswith("Part "):
             partitions.append(value)
-        elif name == "Table Properties":
-            match = re.search(r"sort-order=([^,\]]*)", value)
-            sort_order = match.group(1).strip() if match else ""
-    return partitions, sort_order
+        elif section == "# Partition Information":
+            # Spark lists a spec made only of identity fields as plain columns here.
+            partitions.append(name)
+    # The sort order's rendering contains ", ": read the property itself, not a rendering of
+    # all properties.
+    properties = {r[0]: r[1] for r in spark.sql(f"SHOW TBLPROPERTIES {table}").collect()}
+    return partitions, (properties.get("sort-order") or "").strip()
 
 
 __all__ = [

@@ -13,6 +13,7 @@ except ``row_count_min`` (unless its minimum is 0).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,32 @@ class _Check:
     kind: str
     name: str
     params: tuple[Any, ...]
+
+
+# Spark DDL accepts these names too; simpleString() always renders the canonical one.
+_TYPE_SYNONYMS = {
+    "integer": "int",
+    "long": "bigint",
+    "short": "smallint",
+    "byte": "tinyint",
+    "real": "float",
+    "bool": "boolean",
+    "dec": "decimal",
+    "numeric": "decimal",
+}
+
+
+def _canonical_type(name: str) -> str:
+    """``"Decimal(18, 2)"`` -> ``"decimal(18,2)"``, ``"integer"`` -> ``"int"``, ``"decimal"`` ->
+    ``"decimal(10,0)"``: the rendering of ``DataType.simpleString()``."""
+    compact = re.sub(r"\s+", "", name.lower())
+    # Type names only: a struct field name is followed by ":".
+    compact = re.sub(
+        r"[a-z_][a-z0-9_]*(?![a-z0-9_:])",
+        lambda m: _TYPE_SYNONYMS.get(m.group(0), m.group(0)),
+        compact,
+    )
+    return re.sub(r"(?<![a-z0-9_])decimal(?![(a-z0-9_:])", "decimal(10,0)", compact)
 
 
 def _fmt(value: Any) -> str:
@@ -110,12 +137,17 @@ class DataQualityChecker:
         return self._add("unique", f"unique({', '.join(cols)})", tuple(cols))
 
     def value_in_set(self, column: str, allowed: Iterable[Any]) -> DataQualityChecker:
-        """Fail when a non-null value of ``column`` is not in ``allowed``."""
-        values = sorted(set(allowed), key=str)
-        if not values:
+        """Fail when a non-null value of ``column`` is not in ``allowed``.
+
+        Nulls are never checked, so a ``None`` in ``allowed`` changes nothing (in SQL it would
+        make ``NOT IN`` unknown for every row and hide every outsider).
+        """
+        given = set(allowed)
+        if not given:
             raise ValueError(f"value_in_set({column}) needs at least one allowed value")
         self._require([column], f"value_in_set({column})")
-        shown = ", ".join(_fmt(v) for v in values)
+        values = sorted((v for v in given if v is not None), key=str)
+        shown = ", ".join(_fmt(v) for v in sorted(given, key=str))
         return self._add("value_in_set", f"value_in_set({column}, {{{shown}}})", column, values)
 
     def min_value(self, column: str, minimum: Any) -> DataQualityChecker:
@@ -155,8 +187,9 @@ class DataQualityChecker:
             if check.kind == "not_null":
                 exprs.append(count_if(F.col(check.params[0]).isNull()).alias(alias))
             elif check.kind == "value_in_set":
-                col = F.col(check.params[0])
-                exprs.append(count_if(col.isNotNull() & ~col.isin(check.params[1])).alias(alias))
+                col, values = F.col(check.params[0]), check.params[1]
+                outside = ~col.isin(values) if values else F.lit(True)
+                exprs.append(count_if(col.isNotNull() & outside).alias(alias))
             elif check.kind == "min_value":
                 exprs.append(count_if(F.col(check.params[0]) < F.lit(check.params[1])).alias(alias))
             elif check.kind == "max_value":
@@ -183,7 +216,7 @@ class DataQualityChecker:
         mismatched = {
             c: f"expected {expected[c]}, found {actual[c]}"
             for c in expected
-            if c in actual and actual[c].lower() != str(expected[c]).lower().replace(" ", "")
+            if c in actual and _canonical_type(actual[c]) != _canonical_type(str(expected[c]))
         }
         extra = [] if allow_extra else [c for c in actual if c not in expected]
         parts = []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
+import subprocess  # nosec B404 - runs jarjar only
 import sys
 import tempfile
 import zipfile
@@ -125,7 +125,7 @@ def shaded_jackson_jar(build: bool = True) -> Path:
         rules = Path(tmp) / "rules.txt"
         rules.write_text(JARJAR_RULE, encoding="utf-8")
         partial = Path(tmp) / target.name
-        result = subprocess.run(
+        result = subprocess.run(  # nosec B603 - fixed argv, no shell
             [find_java(), "-jar", _jarjar(), "process", str(rules), str(merged), str(partial)],
             capture_output=True,
             text=True,

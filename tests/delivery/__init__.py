@@ -1,0 +1,1 @@
+"""Static tests of the delivery side: workflows, Docker image, bootstrap, pre-commit, docs."""
