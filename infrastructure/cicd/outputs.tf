@@ -1,0 +1,22 @@
+# ─── Outputs ───
+
+output "oidc_provider_arn" {
+  description = "ARN of the GitHub OIDC provider."
+  value       = local.oidc_provider_arn
+}
+
+output "role_arns" {
+  description = "Deploy role ARNs per environment: { <env> = { baseline, artifacts, projects } }."
+  value = {
+    for env in var.environments : env => {
+      for kind in keys(local.role_kinds) : kind => aws_iam_role.deploy["${env}/${kind}"].arn
+    }
+  }
+}
+
+output "github_secrets" {
+  description = "The GitHub secrets the deploy workflows read, with their values (AWS_ROLE_ARN_<KIND>_<ENV>)."
+  value = {
+    for key, role in local.deploy_roles : upper("AWS_ROLE_ARN_${role.kind}_${role.env}") => aws_iam_role.deploy[key].arn
+  }
+}

@@ -1,0 +1,5 @@
+# Environment "prod": everything else in this folder is a symlink to ../_shared or
+# ../../shared; its settings are the "prod" entry of ../environments.json.
+locals {
+  environment = "prod"
+}

@@ -1,0 +1,16 @@
+# ─── Outputs ───
+
+output "name" {
+  description = "Hive table name."
+  value       = aws_glue_catalog_table.this.name
+}
+
+output "arn" {
+  description = "Hive table ARN."
+  value       = aws_glue_catalog_table.this.arn
+}
+
+output "location" {
+  description = "S3 folder of the Hive table's files."
+  value       = var.location
+}

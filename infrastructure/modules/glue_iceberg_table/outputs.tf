@@ -1,0 +1,25 @@
+# ─── Outputs ───
+
+output "name" {
+  description = "Iceberg table name."
+  value       = aws_glue_catalog_table.this.name
+}
+
+output "arn" {
+  description = "Iceberg table ARN."
+  value       = aws_glue_catalog_table.this.arn
+}
+
+output "location" {
+  description = "S3 location of the Iceberg table (data and metadata)."
+  value       = var.location
+}
+
+output "optimizer_types" {
+  description = "Types of the optimizers created for the table."
+  value = [
+    aws_glue_catalog_table_optimizer.compaction.type,
+    aws_glue_catalog_table_optimizer.retention.type,
+    aws_glue_catalog_table_optimizer.orphan_file_deletion.type,
+  ]
+}

@@ -1,0 +1,82 @@
+# ─── Inputs ───
+
+variable "database_name" {
+  description = "Glue database of the Iceberg table (refined or curated layer, e.g. f01_refined_dev)."
+  type        = string
+}
+
+variable "table_name" {
+  description = "Iceberg table name; Spark addresses it as glue_catalog.<database>.<table>."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,254}$", var.table_name))
+    error_message = "Iceberg table names must be lower-case letters, digits and underscores."
+  }
+}
+
+variable "description" {
+  description = "What the Iceberg table holds."
+  type        = string
+  default     = ""
+}
+
+variable "location" {
+  description = "S3 folder of the table (data and metadata), s3://bucket/prefix/."
+  type        = string
+
+  validation {
+    condition     = can(regex("^s3://[a-z0-9.-]+/.*/$", var.location))
+    error_message = "location must be the table's s3:// folder, ending with a slash."
+  }
+}
+
+variable "format_version" {
+  description = "Iceberg table format version."
+  type        = string
+  default     = "2"
+
+  validation {
+    condition     = contains(["1", "2"], var.format_version)
+    error_message = "format_version must be \"1\" or \"2\"."
+  }
+}
+
+variable "columns" {
+  description = "Ordered columns (Iceberg-compatible Hive types: string, int, bigint, decimal(p,s), date, timestamp, ...)."
+  type        = list(object({ name = string, type = string, comment = optional(string) }))
+
+  validation {
+    condition     = length(var.columns) > 0 && length(distinct([for c in var.columns : c.name])) == length(var.columns)
+    error_message = "An Iceberg table needs at least one column, and unique column names."
+  }
+}
+
+variable "optimizer_role_arn" {
+  description = "ARN of the IAM role the Glue table optimizers run as (modules/iam_table_optimizer)."
+  type        = string
+}
+
+variable "optimizers" {
+  description = "Settings of the three table optimizers (compaction, snapshot retention, orphan-file deletion)."
+  type = object({
+    enable_compaction                    = optional(bool, true)
+    enable_snapshot_retention            = optional(bool, true)
+    snapshot_retention_period_in_days    = optional(number, 5)
+    number_of_snapshots_to_retain        = optional(number, 1)
+    clean_expired_files                  = optional(bool, true)
+    enable_orphan_file_deletion          = optional(bool, true)
+    orphan_file_retention_period_in_days = optional(number, 3)
+  })
+  default = {}
+
+  validation {
+    condition     = var.optimizers.snapshot_retention_period_in_days >= 1 && var.optimizers.number_of_snapshots_to_retain >= 1
+    error_message = "Snapshot retention needs at least 1 day and 1 snapshot."
+  }
+
+  validation {
+    condition     = var.optimizers.orphan_file_retention_period_in_days >= 1
+    error_message = "orphan_file_retention_period_in_days must be at least 1 (in-flight writes look like orphans)."
+  }
+}

@@ -1,0 +1,125 @@
+# ─── Project wiring ───
+# Shared (symlinked) by every project. A project declares its data product in project.json
+# (jobs, pipelines), tables.tf, jobs.tf and pipelines.tf; this file turns them into Glue
+# tables, IAM roles, Glue jobs and Step Functions pipelines with for_each.
+
+locals {
+  artifacts        = local.baseline.s3_artifacts_bucket
+  artifacts_arn    = local.baseline.s3_artifacts_bucket_arn
+  wheel_uri        = "s3://${local.artifacts}/wheels/data_platform_foundation-${var.wheel_version}-py3-none-any.whl"
+  scripts_prefix   = "jobs/${local.project}"
+  temp_prefix      = "glue-temp/${local.project}"
+  data_bucket_arns = [local.baseline.s3_raw_bucket_arn, local.baseline.s3_refined_bucket_arn, local.baseline.s3_curated_bucket_arn]
+}
+
+# ─── Tables ───
+
+module "raw_tables" {
+  source   = "../../modules/glue_catalog_table"
+  for_each = local.raw_table_definitions
+
+  database_name  = local.baseline.glue_database_raw
+  table_name     = each.key
+  description    = each.value.description
+  location       = each.value.location
+  format         = each.value.format
+  columns        = each.value.columns
+  partition_keys = each.value.partition_keys
+}
+
+module "iceberg_tables" {
+  source   = "../../modules/glue_iceberg_table"
+  for_each = local.iceberg_table_definitions
+
+  database_name      = each.value.database
+  table_name         = each.key
+  description        = each.value.description
+  location           = each.value.location
+  columns            = each.value.columns
+  optimizer_role_arn = module.table_optimizer_role.role_arn
+}
+
+# ─── IAM roles (under the project role path, with the baseline's permissions boundary) ───
+
+module "glue_job_role" {
+  source = "../../modules/iam_glue_job"
+
+  role_name                = format(local.name_format, "${local.project}-glue")
+  path                     = local.baseline.project_role_path
+  description              = "Glue jobs of project ${local.project}"
+  permissions_boundary_arn = local.baseline.project_permissions_boundary_arn
+  kms_key_arn              = local.baseline.kms_key_arn
+  data_bucket_arns         = local.data_bucket_arns
+  artifacts_bucket_arn     = local.artifacts_arn
+  artifact_object_arns     = ["${local.artifacts_arn}/wheels/*", "${local.artifacts_arn}/${local.scripts_prefix}/*"]
+  scratch_object_arns      = ["${local.artifacts_arn}/${local.temp_prefix}/*"]
+  glue_database_names      = values(local.layer_databases)
+  glue_connection_names    = local.baseline.glue_connection_names
+  vpc_arn                  = local.baseline.vpc_arn
+  subnet_arns              = local.baseline.private_subnet_arns
+  security_group_arns      = [local.baseline.glue_security_group_arn]
+}
+
+module "table_optimizer_role" {
+  source = "../../modules/iam_table_optimizer"
+
+  role_name                = format(local.name_format, "${local.project}-optimizer")
+  path                     = local.baseline.project_role_path
+  description              = "Glue table optimizers of project ${local.project}"
+  permissions_boundary_arn = local.baseline.project_permissions_boundary_arn
+  kms_key_arn              = local.baseline.kms_key_arn
+  table_bucket_arns        = [local.baseline.s3_refined_bucket_arn, local.baseline.s3_curated_bucket_arn]
+  glue_database_names      = [local.baseline.glue_database_refined, local.baseline.glue_database_curated]
+}
+
+# ─── Glue jobs (project.json "jobs") ───
+
+module "glue_jobs" {
+  source   = "../../modules/glue_job"
+  for_each = local.jobs
+
+  name                   = format(local.name_format, "${local.project}-${each.key}")
+  description            = each.value.description
+  role_arn               = module.glue_job_role.role_arn
+  script_location        = "s3://${local.artifacts}/${local.scripts_prefix}/${each.value.script}"
+  extra_py_files         = [local.wheel_uri]
+  iceberg_warehouse      = local.baseline.iceberg_warehouse
+  temp_dir               = "s3://${local.artifacts}/${local.temp_prefix}/"
+  worker_type            = each.value.worker_type
+  number_of_workers      = each.value.number_of_workers
+  timeout_minutes        = each.value.timeout_minutes
+  max_concurrent_runs    = each.value.max_concurrent_runs
+  execution_class        = try(each.value.execution_class, local.baseline.glue_job_settings.execution_class)
+  enable_auto_scaling    = try(each.value.enable_auto_scaling, local.baseline.glue_job_settings.enable_auto_scaling)
+  security_configuration = local.baseline.glue_security_configuration_name
+  connections            = local.baseline.glue_connection_names
+
+  # The job's arguments from project.json, then the platform's: the environment, the account
+  # (so the library needs no STS call) and the project.
+  default_arguments = merge(each.value.arguments, {
+    "--ENV"            = var.environment
+    "--AWS_ACCOUNT_ID" = local.baseline.account_id
+    "--PROJECT"        = local.project
+  })
+}
+
+# ─── Pipelines (project.json "pipelines": jobs in order) ───
+
+module "pipelines" {
+  source   = "../../modules/stepfunction_pipeline"
+  for_each = local.pipelines
+
+  name                        = format(local.name_format, "${local.project}-${each.key}")
+  role_arn                    = local.baseline.sfn_role_arn
+  glue_job_names              = [for job in each.value.jobs : module.glue_jobs[job].name]
+  step_names                  = each.value.jobs
+  max_retries                 = each.value.max_retries
+  backoff_seconds             = each.value.backoff_seconds
+  backoff_rate                = each.value.backoff_rate
+  enable_failure_notification = each.value.notify_on_failure
+  notification_topic_arn      = local.baseline.alerts_topic_arn
+  kms_key_arn                 = local.baseline.kms_key_arn
+  log_retention_days          = local.baseline.log_retention_days
+  schedule_expression         = try(each.value.schedule, null)
+  schedule_role_arn           = local.baseline.sfn_scheduler_role_arn
+}

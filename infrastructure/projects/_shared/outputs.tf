@@ -1,0 +1,36 @@
+# ─── Outputs ───
+
+output "project" {
+  description = "Project name (project.json)."
+  value       = local.project
+}
+
+output "glue_job_names" {
+  description = "Glue job name per project.json job."
+  value       = { for key, job in module.glue_jobs : key => job.name }
+}
+
+output "state_machine_arns" {
+  description = "Step Functions state machine ARN per project.json pipeline."
+  value       = { for key, pipeline in module.pipelines : key => pipeline.state_machine_arn }
+}
+
+output "raw_tables" {
+  description = "Raw (Hive) tables: name => location."
+  value       = { for key, table in module.raw_tables : key => table.location }
+}
+
+output "iceberg_tables" {
+  description = "Iceberg tables: name => location."
+  value       = { for key, table in module.iceberg_tables : key => table.location }
+}
+
+output "glue_job_role_arn" {
+  description = "Execution role of the project's Glue jobs."
+  value       = module.glue_job_role.role_arn
+}
+
+output "table_optimizer_role_arn" {
+  description = "Role of the project's Glue table optimizers."
+  value       = module.table_optimizer_role.role_arn
+}

@@ -1,0 +1,6 @@
+# ─── Glue jobs of test02 ───
+# Declared in project.json ("jobs"); created by main.tf. No Terraform-only settings.
+
+locals {
+  job_overrides = {}
+}

@@ -1,0 +1,302 @@
+"""The checkers fail when the property breaks: each test breaks a copy of the configuration
+on purpose and expects the checker to say so."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from . import tfchecks
+
+
+@pytest.fixture
+def infra(tmp_path: Path) -> Path:
+    return tfchecks.copy_tree(tmp_path)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{path.name} no longer contains the text this test breaks"
+    path.write_text(text.replace(old, new, 1))
+
+
+def evaluate_dev(infra: Path) -> dict:
+    return tfchecks.evaluate(infra / "environments" / "dev")
+
+
+def test_the_intact_copy_passes(infra: Path) -> None:
+    parsed = evaluate_dev(infra)
+    assert tfchecks.check_buckets(parsed) == []
+    assert tfchecks.check_security_group_egress(parsed) == []
+    assert tfchecks.check_no_internet_gateway(parsed) == []
+    assert tfchecks.check_wildcard_resources(parsed, infra / "environments" / "dev") == []
+
+
+# ─── Buckets ───
+
+
+def test_missing_tls_deny_is_reported(infra: Path) -> None:
+    edit(infra / "modules" / "s3_bucket" / "main.tf", 'values   = ["false"]', 'values   = ["true"]')
+    problems = tfchecks.check_buckets(evaluate_dev(infra))
+    assert len([p for p in problems if "aws:SecureTransport" in p]) == 5
+
+
+def test_missing_public_access_block_is_reported(infra: Path) -> None:
+    edit(
+        infra / "modules" / "s3_bucket" / "main.tf",
+        "restrict_public_buckets = true",
+        "restrict_public_buckets = false",
+    )
+    assert any("public access block" in p for p in tfchecks.check_buckets(evaluate_dev(infra)))
+
+
+def test_data_bucket_without_cmk_is_reported(infra: Path) -> None:
+    edit(
+        infra / "baseline" / "s3.tf",
+        "kms_key_arn     = aws_kms_key.this.arn",
+        "kms_key_arn     = null",
+    )
+    problems = tfchecks.check_buckets(evaluate_dev(infra))
+    assert len([p for p in problems if "customer-managed KMS key" in p]) == 4
+
+
+def test_data_bucket_without_access_logging_is_reported(infra: Path) -> None:
+    edit(
+        infra / "baseline" / "s3.tf",
+        "enable_access_logging = true",
+        "enable_access_logging = false",
+    )
+    problems = tfchecks.check_buckets(evaluate_dev(infra))
+    assert "no bucket has server access logging" in problems
+    assert any("no server access logging" in p for p in problems)
+
+
+def test_log_bucket_logging_to_itself_is_reported(infra: Path) -> None:
+    edit(
+        infra / "baseline" / "s3.tf",
+        "enable_access_logging = false",
+        'enable_access_logging = true\n  logging_bucket_id     = format(local.name_format, "logs")',
+    )
+    problems = tfchecks.check_buckets(evaluate_dev(infra))
+    assert any("log bucket logs its own accesses" in p for p in problems)
+
+
+def test_log_bucket_without_delivery_grant_is_reported(infra: Path) -> None:
+    edit(
+        infra / "modules" / "s3_bucket" / "main.tf",
+        '"logging.s3.amazonaws.com"',
+        '"example.amazonaws.com"',
+    )
+    problems = tfchecks.check_buckets(evaluate_dev(infra))
+    assert any("logging.s3.amazonaws.com" in p for p in problems)
+
+
+# ─── Network ───
+
+
+def test_open_egress_rule_is_reported(infra: Path) -> None:
+    edit(
+        infra / "baseline" / "subnets.tf",
+        "cidr_ipv4         = aws_vpc.this.cidr_block",
+        'cidr_ipv4         = "0.0.0.0/0"',
+    )
+    problems = tfchecks.check_security_group_egress(evaluate_dev(infra))
+    assert any("0.0.0.0/0" in p for p in problems)
+
+
+def test_open_inline_ipv6_egress_is_reported(infra: Path) -> None:
+    with (infra / "baseline" / "subnets.tf").open("a") as handle:
+        handle.write(
+            """
+resource "aws_security_group" "leaky" {
+  name   = "leaky"
+  vpc_id = aws_vpc.this.id
+
+  egress {
+    from_port        = 0
+    to_port          = 0
+    protocol         = "-1"
+    ipv6_cidr_blocks = ["::/0"]
+  }
+}
+"""
+        )
+    problems = tfchecks.check_security_group_egress(evaluate_dev(infra))
+    assert problems == ["module.baseline.aws_security_group.leaky: egress to ['::/0']"]
+
+
+def test_internet_gateway_is_reported(infra: Path) -> None:
+    with (infra / "baseline" / "vpc.tf").open("a") as handle:
+        handle.write('\nresource "aws_internet_gateway" "main" {\n  vpc_id = aws_vpc.this.id\n}\n')
+    problems = tfchecks.check_no_internet_gateway(evaluate_dev(infra))
+    assert problems == ["module.baseline.aws_internet_gateway.main: aws_internet_gateway present"]
+
+
+# ─── IAM ───
+
+
+def test_wildcard_for_restrictable_action_is_reported(infra: Path) -> None:
+    edit(
+        infra / "baseline" / "iam_orchestration.tf",
+        '      "xray:GetSamplingTargets",\n',
+        '      "xray:GetSamplingTargets",\n      "s3:GetObject",\n',
+    )
+    stack = infra / "environments" / "dev"
+    problems = tfchecks.check_wildcard_resources(evaluate_dev(infra), stack)
+    assert len(problems) == 1 and "s3:GetObject" in problems[0]
+
+
+def test_unexplained_wildcard_is_reported(infra: Path) -> None:
+    edit(
+        infra / "baseline" / "iam_orchestration.tf",
+        '  # Resource "*" is required by AWS: X-Ray trace APIs have no resource-level'
+        " permissions.\n",
+        "",
+    )
+    stack = infra / "environments" / "dev"
+    problems = tfchecks.check_wildcard_resources(evaluate_dev(infra), stack)
+    assert len(problems) == 1 and "without a comment" in problems[0]
+
+
+def test_wildcard_action_pattern_is_reported(infra: Path) -> None:
+    """ "ec2:Describe*" also grants Describe calls that do support resource ARNs."""
+    edit(
+        infra / "modules" / "iam_glue_job" / "main.tf",
+        '"ec2:DescribeRouteTables",',
+        '"ec2:Describe*",',
+    )
+    stack = infra / "projects" / "project01"
+    parsed = tfchecks.evaluate(stack, {"environment": "dev", "wheel_version": "1.0.0"}, infra)
+    problems = tfchecks.check_wildcard_resources(parsed, stack)
+    assert len(problems) == 1 and "ec2:Describe*" in problems[0]
+
+
+# ─── Module interfaces ───
+
+
+def test_undeclared_and_missing_module_variables_are_reported(infra: Path) -> None:
+    edit(
+        infra / "baseline" / "s3.tf",
+        'bucket_name = format(local.name_format, "logs")',
+        'bucket_nam = "x"',
+    )
+    problems = tfchecks.check_module_interfaces(infra / "baseline")
+    assert sorted(problems) == sorted(
+        [
+            f"{infra / 'baseline'}: module s3_logs passes undeclared variable bucket_nam",
+            f"{infra / 'baseline'}: module s3_logs misses required variable bucket_name",
+        ]
+    )
+
+
+def test_reference_to_missing_output_is_reported(infra: Path) -> None:
+    edit(
+        infra / "baseline" / "outputs.tf", "module.s3_logs.bucket_id", "module.s3_logs.bucket_name"
+    )
+    problems = tfchecks.check_module_interfaces(infra / "baseline")
+    assert problems == ["outputs.tf: module.s3_logs.bucket_name is not an output of module s3_logs"]
+
+
+def test_missing_reexport_is_reported(infra: Path) -> None:
+    edit(
+        infra / "environments" / "_shared" / "outputs.tf",
+        'output "alerts_topic_arn" {',
+        'output "alerts_topic" {',
+    )
+    problems = tfchecks.check_reexports(infra / "baseline", infra / "environments" / "prod")
+    assert problems == ["prod: baseline output alerts_topic_arn is not re-exported"]
+
+
+# ─── Step Functions ───
+
+
+@pytest.fixture
+def definition(project_stack: Callable[..., dict]) -> dict:
+    machine = next(
+        m
+        for m in tfchecks.blocks(project_stack("project01"), "aws_sfn_state_machine")
+        if "order_to_revenue" in tfchecks.address(m)
+    )
+    return json.loads(machine["definition"])
+
+
+PIPELINE = {
+    "jobs": ["refine", "curate"],
+    "max_retries": 2,
+    "backoff_seconds": 60,
+    "backoff_rate": 2.0,
+}
+
+
+def test_asl_checker_accepts_the_rendered_pipeline(definition: dict, tmp_path: Path) -> None:
+    assert tfchecks.check_asl(definition, PIPELINE, tmp_path) == []
+
+
+def test_wrong_job_order_is_reported(definition: dict, tmp_path: Path) -> None:
+    pipeline = {**PIPELINE, "jobs": ["curate", "refine"]}
+    problems = tfchecks.check_asl(definition, pipeline, tmp_path)
+    assert problems == [
+        "Glue task order ['Run_refine', 'Run_curate'] differs from project.json"
+        " ['Run_curate', 'Run_refine']"
+    ]
+
+
+def test_task_without_retry_or_catch_is_reported(definition: dict, tmp_path: Path) -> None:
+    del definition["States"]["Run_curate"]["Retry"]
+    del definition["States"]["NotifyFailure"]["Catch"]
+    problems = tfchecks.check_asl(definition, PIPELINE, tmp_path)
+    assert sorted(problems) == ["Task NotifyFailure has no Catch", "Task Run_curate has no Retry"]
+
+
+def test_invalid_asl_is_reported(definition: dict, tmp_path: Path) -> None:
+    definition["States"]["Run_refine"]["Next"] = "Nowhere"
+    problems = tfchecks.check_asl(definition, PIPELINE, tmp_path)
+    assert problems[0].startswith("asl-validator:") and "Nowhere" in problems[0]
+
+
+def test_retry_settings_drift_is_reported(definition: dict, tmp_path: Path) -> None:
+    problems = tfchecks.check_asl(definition, {**PIPELINE, "max_retries": 5}, tmp_path)
+    assert problems == [
+        "Run_refine Retry MaxAttempts=2, project.json says 5",
+        "Run_curate Retry MaxAttempts=2, project.json says 5",
+    ]
+
+
+def test_missing_terminal_states_are_reported(definition: dict, tmp_path: Path) -> None:
+    definition["States"]["PipelineSucceeded"] = {"Type": "Pass", "End": True}
+    problems = tfchecks.check_asl(definition, PIPELINE, tmp_path)
+    assert "no PipelineSucceeded Succeed state" in problems
+
+
+# ─── Source checks ───
+
+
+def test_unformatted_file_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('locals {\n  a = 1\n  bbb = "x"\n}\n')
+    assert len(tfchecks.check_formatting([tmp_path])) == 1
+
+
+def test_copy_paste_is_reported(tmp_path: Path) -> None:
+    block = "".join(f'variable "v{i}" {{\n  type = string\n}}\n' for i in range(3))
+    (tmp_path / "a.tf").write_text(block)
+    (tmp_path / "b.tf").write_text("# copy\n" + block)
+    assert tfchecks.check_duplicates(tmp_path)
+
+
+def test_symlinked_shared_file_is_not_copy_paste(tmp_path: Path) -> None:
+    block = "".join(f'variable "v{i}" {{\n  type = string\n}}\n' for i in range(3))
+    (tmp_path / "a.tf").write_text(block)
+    (tmp_path / "b.tf").symlink_to("a.tf")
+    assert tfchecks.check_duplicates(tmp_path) == []
+
+
+def test_skip_without_reason_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_s3_bucket" "b" {\n  #checkov:skip=CKV_AWS_18\n}\n'
+    )
+    assert tfchecks.check_skip_reasons(tmp_path) == [
+        "main.tf:2: skip of CKV_AWS_18 without a reason"
+    ]

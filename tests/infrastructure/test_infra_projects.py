@@ -1,0 +1,310 @@
+"""Project stacks, evaluated with a stubbed baseline: Glue jobs and pipelines come from
+project.json, tables from tables.tf."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from . import tfchecks
+from .tfchecks import DOMAIN, INFRA, STUB_ACCOUNT_ID, STUB_WHEEL_VERSION, address, blocks
+
+ABBR = DOMAIN["domain_abbr"]
+PROJECTS = sorted(p.parent.name for p in INFRA.glob("projects/*/project.json"))
+SCHEMA = json.loads((INFRA / "projects" / "project.schema.json").read_text())
+JOB_DEFAULTS = {
+    k: v["default"]
+    for k, v in SCHEMA["properties"]["jobs"]["additionalProperties"]["properties"].items()
+    if "default" in v
+}
+PIPELINE_DEFAULTS = {
+    k: v["default"]
+    for k, v in SCHEMA["properties"]["pipelines"]["additionalProperties"]["properties"].items()
+    if "default" in v
+}
+
+
+def config(project: str) -> dict:
+    return json.loads((INFRA / "projects" / project / "project.json").read_text())
+
+
+def name(purpose: str, env: str = "dev") -> str:
+    return f"{ABBR}-{purpose}-{STUB_ACCOUNT_ID}-{env}"
+
+
+def by_key(parsed: dict, kind: str, module: str) -> dict[str, dict]:
+    """Blocks of a for_each module, keyed by the module instance key."""
+    found = {}
+    for block in blocks(parsed, kind):
+        path = address(block)
+        prefix = f"module.{module}["
+        if path.startswith(prefix):
+            found[path[len(prefix) :].split("]")[0].strip('"')] = block
+    return found
+
+
+# ─── Glue jobs ───
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_glue_jobs_follow_project_json(
+    project: str, env: str, project_stack: Callable[..., dict]
+) -> None:
+    parsed = project_stack(project, env)
+    jobs = by_key(parsed, "aws_glue_job", "glue_jobs")
+    declared = config(project).get("jobs", {})
+    assert set(jobs) == set(declared)
+    artifacts = name("artifacts", env)
+    for key, job in jobs.items():
+        spec = {**JOB_DEFAULTS, **declared[key]}
+        assert job["name"] == name(f"{config(project)['name']}-{key}", env)
+        assert job["glue_version"] == "5.1"
+        assert job["command"]["python_version"] == "3"
+        assert (
+            job["command"]["script_location"]
+            == f"s3://{artifacts}/jobs/{config(project)['name']}/{spec['script']}"
+        )
+        assert job["timeout"] == spec["timeout_minutes"]
+        assert job["execution_property"]["max_concurrent_runs"] == spec["max_concurrent_runs"]
+        assert job["worker_type"] == spec["worker_type"]
+        assert job["security_configuration"] == name("glue", env)
+        assert job["connections"], "jobs run inside the VPC"
+        if project == "project01" and key == "refine":
+            assert job["number_of_workers"] == (10 if env == "prod" else 4), "jobs.tf override"
+        else:
+            assert job["number_of_workers"] == spec["number_of_workers"]
+        expected_class = "STANDARD" if env == "prod" else "FLEX"
+        assert job["execution_class"] == expected_class
+
+
+def test_glue_job_arguments(project_stack: Callable[..., dict]) -> None:
+    parsed = project_stack("project01")
+    job = by_key(parsed, "aws_glue_job", "glue_jobs")["refine"]
+    arguments = job["default_arguments"]
+    refined, artifacts = name("refined"), name("artifacts")
+    assert arguments["--SOURCE_PREFIX"] == "tpch", "project.json arguments"
+    assert arguments["--ENV"] == "dev"
+    assert arguments["--AWS_ACCOUNT_ID"] == STUB_ACCOUNT_ID
+    assert arguments["--PROJECT"] == "project01"
+    assert arguments["--datalake-formats"] == "iceberg"
+    assert arguments["--conf"] == (
+        "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
+        " --conf spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog"
+        f" --conf spark.sql.catalog.glue_catalog.warehouse=s3://{refined}/warehouse/"
+        " --conf spark.sql.catalog.glue_catalog.catalog-impl="
+        "org.apache.iceberg.aws.glue.GlueCatalog"
+        " --conf spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO"
+    )
+    assert arguments["--extra-py-files"] == (
+        f"s3://{artifacts}/wheels/data_platform_foundation-{STUB_WHEEL_VERSION}-py3-none-any.whl"
+    )
+    for flag in (
+        "--enable-glue-datacatalog",
+        "--enable-continuous-cloudwatch-log",
+        "--enable-metrics",
+    ):
+        assert arguments[flag] == "true"
+    assert arguments["--enable-auto-scaling"] == "true"
+    assert arguments["--job-bookmark-option"] == "job-bookmark-disable"
+    assert arguments["--TempDir"] == f"s3://{artifacts}/glue-temp/project01/"
+
+
+def test_prod_jobs_do_not_auto_scale(project_stack: Callable[..., dict]) -> None:
+    parsed = project_stack("project01", "prod")
+    for job in by_key(parsed, "aws_glue_job", "glue_jobs").values():
+        assert "--enable-auto-scaling" not in job["default_arguments"]
+
+
+# ─── Pipelines ───
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_pipelines_are_valid_asl_in_project_json_order(
+    project: str, project_stack: Callable[..., dict], tmp_path: Path
+) -> None:
+    parsed = project_stack(project)
+    machines = by_key(parsed, "aws_sfn_state_machine", "pipelines")
+    declared = config(project).get("pipelines", {})
+    assert set(machines) == set(declared)
+    for key, machine in machines.items():
+        pipeline = {**PIPELINE_DEFAULTS, **declared[key]}
+        definition = json.loads(machine["definition"])
+        assert tfchecks.check_asl(definition, pipeline, tmp_path) == []
+        jobs = [
+            definition["States"][f"Run_{job}"]["Parameters"]["JobName"] for job in pipeline["jobs"]
+        ]
+        assert jobs == [name(f"{config(project)['name']}-{job}") for job in pipeline["jobs"]]
+        assert machine["name"] == name(f"{config(project)['name']}-{key}")
+        assert machine["logging_configuration"]["level"] == "ALL"
+        assert machine["tracing_configuration"]["enabled"] is True
+        assert machine["encryption_configuration"]["type"] == "CUSTOMER_MANAGED_KMS_KEY"
+
+
+def test_failure_notification_is_optional(project_stack: Callable[..., dict]) -> None:
+    notifying = json.loads(
+        by_key(project_stack("project01"), "aws_sfn_state_machine", "pipelines")[
+            "order_to_revenue"
+        ]["definition"]
+    )
+    notify = notifying["States"]["NotifyFailure"]
+    assert notify["Resource"] == "arn:aws:states:::sns:publish"
+    assert notify["Parameters"]["TopicArn"].endswith(name("pipeline-alerts"))
+    assert notifying["States"]["Run_refine"]["Catch"][0]["Next"] == "NotifyFailure"
+    quiet = json.loads(
+        by_key(project_stack("test02"), "aws_sfn_state_machine", "pipelines")["customer_dimension"][
+            "definition"
+        ]
+    )
+    assert "NotifyFailure" not in quiet["States"]
+    assert quiet["States"]["Run_customer_changes"]["Catch"][0]["Next"] == "PipelineFailed"
+
+
+def test_schedules_come_from_project_json(project_stack: Callable[..., dict]) -> None:
+    rules = by_key(project_stack("project01"), "aws_cloudwatch_event_rule", "pipelines")
+    assert rules["order_to_revenue"]["schedule_expression"] == "cron(0 6 * * ? *)"
+    assert not blocks(project_stack("test02"), "aws_cloudwatch_event_rule"), "no schedule, no rule"
+
+
+def test_pipeline_log_groups_are_encrypted(project_stack: Callable[..., dict]) -> None:
+    for group in blocks(project_stack("project01"), "aws_cloudwatch_log_group"):
+        assert group["name"].startswith(f"/aws/states/{ABBR}-"), "matches the SFN role's log scope"
+        assert group["kms_key_id"]
+        assert group["retention_in_days"] >= 365
+
+
+# ─── Tables ───
+
+
+def ddl(*parts: str) -> str:
+    return ", ".join(parts)
+
+
+TPCH = {
+    "region": ddl("r_regionkey int", "r_name string", "r_comment string"),
+    "nation": ddl("n_nationkey int", "n_name string", "n_regionkey int", "n_comment string"),
+    "customer": ddl(
+        "c_custkey bigint, c_name string, c_address string, c_nationkey int, c_phone string",
+        "c_acctbal decimal(15,2), c_mktsegment string, c_comment string",
+    ),
+    "supplier": ddl(
+        "s_suppkey bigint, s_name string, s_address string, s_nationkey int, s_phone string",
+        "s_acctbal decimal(15,2), s_comment string",
+    ),
+    "orders": ddl(
+        "o_orderkey bigint, o_custkey bigint, o_orderstatus string, o_totalprice decimal(15,2)",
+        "o_orderdate date, o_orderpriority string, o_clerk string, o_shippriority int",
+        "o_comment string",
+    ),
+    "lineitem": ddl(
+        "l_orderkey bigint, l_partkey bigint, l_suppkey bigint, l_linenumber int",
+        "l_quantity decimal(15,2), l_extendedprice decimal(15,2), l_discount decimal(15,2)",
+        "l_tax decimal(15,2), l_returnflag string, l_linestatus string, l_shipdate date",
+        "l_commitdate date, l_receiptdate date, l_shipinstruct string, l_shipmode string",
+        "l_comment string",
+    ),
+}
+CURATED = {
+    "pricing_summary": ddl(
+        "l_returnflag string, l_linestatus string, sum_qty decimal(18,2)",
+        "sum_base_price decimal(18,2), sum_disc_price decimal(18,4), sum_charge decimal(18,6)",
+        "avg_qty decimal(18,6), avg_price decimal(18,6), avg_disc decimal(18,6)",
+        "count_order bigint",
+    ),
+    "local_supplier_volume": ddl("n_name string", "revenue decimal(18,4)"),
+}
+TEST02_RAW = ddl(
+    "c_custkey string, c_name string, c_address string, c_nationkey string, c_phone string",
+    "c_acctbal string, c_mktsegment string, change_ts string",
+)
+TEST02_REFINED = {
+    "customer_dim": ddl(
+        "c_custkey bigint, c_name string, c_address string, c_nationkey int, c_phone string",
+        "c_acctbal decimal(15,2), c_mktsegment string, change_ts timestamp",
+    ),
+    "customer_quarantine": ddl("source_file string", "raw_record string", "reason string"),
+}
+
+
+def module_inputs(parsed: dict, module: str) -> dict[str, dict]:
+    """Evaluated inputs of each instance of a for_each module call. Columns are nested dynamic
+    blocks, which tfparse does not expand inside the resource: they are read here."""
+    prefix = f"module.{module}["
+    return {
+        address(m)[len(prefix) : -1].strip('"'): m
+        for m in blocks(parsed, "module")
+        if address(m).startswith(prefix) and address(m).count("module.") == 1
+    }
+
+
+def columns(inputs: dict, key: str = "columns") -> str:
+    return ", ".join(f"{c['name']} {c['type']}" for c in tfchecks.as_list(inputs.get(key)))
+
+
+def test_project01_tables(project_stack: Callable[..., dict]) -> None:
+    parsed = project_stack("project01")
+    raw = by_key(parsed, "aws_glue_catalog_table", "raw_tables")
+    raw_inputs = module_inputs(parsed, "raw_tables")
+    assert {k: columns(t) for k, t in raw_inputs.items()} == TPCH
+    for key, table in raw.items():
+        assert table["database_name"] == f"{ABBR}_raw_dev"
+        assert table["storage_descriptor"]["location"] == f"s3://{name('raw')}/tpch/{key}/"
+        assert table["parameters"]["classification"] == "parquet"
+    assert columns(raw_inputs["lineitem"], "partition_keys") == "ship_year int, ship_month int"
+    assert not raw_inputs["orders"]["partition_keys"]
+
+    iceberg = by_key(parsed, "aws_glue_catalog_table", "iceberg_tables")
+    assert {k: columns(t) for k, t in module_inputs(parsed, "iceberg_tables").items()} == {
+        **TPCH,
+        **CURATED,
+    }
+    for key, table in iceberg.items():
+        layer = "curated" if key in CURATED else "refined"
+        assert table["database_name"] == f"{ABBR}_{layer}_dev"
+        assert table["storage_descriptor"]["location"] == f"s3://{name(layer)}/{key}/"
+        assert table["open_table_format_input"]["iceberg_input"]["metadata_operation"] == "CREATE"
+
+
+def test_test02_tables(project_stack: Callable[..., dict]) -> None:
+    parsed = project_stack("test02")
+    raw = by_key(parsed, "aws_glue_catalog_table", "raw_tables")["customer_changes"]
+    assert columns(module_inputs(parsed, "raw_tables")["customer_changes"]) == TEST02_RAW
+    assert raw["storage_descriptor"]["location"] == f"s3://{name('raw')}/crm/customer_changes/"
+    assert raw["parameters"]["classification"] == "csv"
+    assert raw["storage_descriptor"]["ser_de_info"]["serialization_library"].endswith(
+        "OpenCSVSerde"
+    )
+    iceberg = by_key(parsed, "aws_glue_catalog_table", "iceberg_tables")
+    assert {
+        k: columns(t) for k, t in module_inputs(parsed, "iceberg_tables").items()
+    } == TEST02_REFINED
+    assert all(t["database_name"] == f"{ABBR}_refined_dev" for t in iceberg.values())
+
+
+@pytest.mark.parametrize("project", ["project01", "test02"])
+def test_every_iceberg_table_has_three_optimizers(
+    project: str, project_stack: Callable[..., dict]
+) -> None:
+    parsed = project_stack(project)
+    tables = by_key(parsed, "aws_glue_catalog_table", "iceberg_tables")
+    optimizers: dict[str, set[str]] = {}
+    for optimizer in blocks(parsed, "aws_glue_catalog_table_optimizer"):
+        table = address(optimizer).split("[")[1].split("]")[0].strip('"')
+        optimizers.setdefault(table, set()).add(optimizer["type"])
+        assert optimizer["configuration"]["role_arn"], "optimizers run as the optimizer role"
+    assert optimizers == {t: {"compaction", "retention", "orphan_file_deletion"} for t in tables}
+
+
+def test_project_roles_are_bounded(project_stack: Callable[..., dict]) -> None:
+    parsed = project_stack("test02")
+    roles = blocks(parsed, "aws_iam_role")
+    assert {r["name"] for r in roles} == {name("test02-glue"), name("test02-optimizer")}
+    for role in roles:
+        assert role["path"] == f"/{ABBR}/projects/"
+        assert (
+            role["permissions_boundary"]
+            == f"arn:aws:iam::{STUB_ACCOUNT_ID}:policy/{name('project-boundary')}"
+        )

@@ -1,0 +1,801 @@
+"""Offline checks of the Terraform under infrastructure/.
+
+Every checker is a plain function over an evaluated stack (the dict tfparse returns) or over
+source files, returning a list of human-readable violations (empty = compliant). The tests run
+them on the real stacks and on deliberately broken copies, so a checker that stops detecting
+its property fails too.
+
+Evaluation: tfparse evaluates variables, locals, for/for_each, local modules and
+jsondecode(file(...)) without `terraform init`. Data sources stay unknown (rendered as empty
+strings or placeholders); `stub_tree` copies the infrastructure into a scratch folder and
+replaces the few data-source reads (account, region, availability zones, the baseline's remote
+state) with fixed values, so names, job arguments and state machine definitions come out
+complete.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import tfparse
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+INFRA = REPO_ROOT / "infrastructure"
+DOMAIN = json.loads((REPO_ROOT / "setup" / "domain.json").read_text())
+ENVIRONMENTS = json.loads((INFRA / "environments" / "environments.json").read_text())
+
+STUB_ACCOUNT_ID = "123456789012"
+STUB_WHEEL_VERSION = "1.2.3+abcdef12"
+
+ASL_VALIDATOR = REPO_ROOT / "node_modules" / ".bin" / "asl-validator"
+HCLFMT = REPO_ROOT / "tools" / "hclfmt.mjs"
+CHECKOV = REPO_ROOT / ".venv-checkov" / "bin" / "checkov"
+
+OPEN_CIDRS = {"0.0.0.0/0", "::/0"}
+
+# Actions AWS authorises only on Resource "*" (no resource-level permissions; cross-checked
+# with the IAM service reference data checkov's cloudsplaining uses). A statement may use
+# Resource "*" only if every action is one of them; an action pattern such as "ec2:Describe*"
+# is never accepted, because it also covers actions that do support resource ARNs.
+WILDCARD_ONLY_ACTIONS = (
+    "ec2:DescribeAccountAttributes",
+    "ec2:DescribeAvailabilityZones",
+    "ec2:DescribeFlowLogs",
+    "ec2:DescribeManagedPrefixLists",
+    "ec2:DescribeNetworkAcls",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribePrefixLists",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroupRules",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeTags",
+    "ec2:DescribeVpcEndpointServices",
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeVpcs",
+    "cloudwatch:PutMetricData",
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DeleteResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "kms:CreateKey",
+    "kms:ListAliases",
+    "kms:ListKeys",
+    "glue:CreateSecurityConfiguration",
+    "glue:DeleteSecurityConfiguration",
+    "glue:GetSecurityConfiguration",
+    "glue:GetSecurityConfigurations",
+    "states:ValidateStateMachineDefinition",
+    "states:ListStateMachines",
+    "sts:GetCallerIdentity",
+)
+
+# A comment explaining a Resource "*" must sit inside the statement block or on the lines
+# just above it, and mention the wildcard.
+WILDCARD_COMMENT = re.compile(r"(#|//).*(\"\*\"|wildcard|Resource \*|this key)", re.IGNORECASE)
+
+MODULE_META_ARGUMENTS = {"source", "version", "count", "for_each", "depends_on", "providers"}
+
+
+# ─── Loading and evaluating ───────────────────────────────────────────────────
+
+
+def evaluate(
+    stack: Path, tfvars: dict[str, Any] | None = None, scratch: Path | None = None
+) -> dict:
+    """Evaluate one root module with tfparse (stop_on_hcl_error=True: syntax errors raise)."""
+    stack = Path(stack).resolve()
+    vars_paths: list[str] = []
+    if tfvars:
+        scratch = Path(scratch or tempfile.mkdtemp(prefix="tfvars-"))
+        scratch.mkdir(parents=True, exist_ok=True)
+        var_file = scratch / f"test-{abs(hash((str(stack), tuple(sorted(tfvars)))))}.tfvars.json"
+        var_file.write_text(json.dumps(tfvars))
+        # tfparse resolves variable files relative to the module path.
+        vars_paths.append(os.path.relpath(var_file, stack))
+    return tfparse.load_from_path(str(stack), stop_on_hcl_error=True, vars_paths=vars_paths)
+
+
+def copy_tree(dest: Path) -> Path:
+    """Copy infrastructure/ and setup/domain.json into dest (symlinks kept); return the copy's
+    infrastructure folder."""
+    dest = Path(dest)
+    shutil.copytree(
+        INFRA,
+        dest / "infrastructure",
+        symlinks=True,
+        ignore=shutil.ignore_patterns(".terraform", "backend.conf", ".terraform.lock.hcl"),
+    )
+    (dest / "setup").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO_ROOT / "setup" / "domain.json", dest / "setup" / "domain.json")
+    return dest / "infrastructure"
+
+
+def fake_baseline_outputs(environment: str, output_names: Iterable[str]) -> dict[str, Any]:
+    """Plausible values of every baseline output for a stubbed project evaluation."""
+    abbr, region, account = DOMAIN["domain_abbr"], DOMAIN["aws_region"], STUB_ACCOUNT_ID
+    settings = ENVIRONMENTS[environment]
+    name_format = f"{abbr}-%s-{account}-{environment}"
+
+    def name(purpose: str) -> str:
+        return name_format.replace("%s", purpose)
+
+    subnets = [f"subnet-0{i}" for i in range(settings.get("availability_zone_count", 2))]
+    known: dict[str, Any] = {
+        "environment": environment,
+        "domain_name": DOMAIN["domain_name"],
+        "domain_abbr": abbr,
+        "aws_region": region,
+        "account_id": account,
+        "name_format": name_format,
+        "glue_database_format": f"{abbr}_%s_{environment}",
+        "kms_key_arn": f"arn:aws:kms:{region}:{account}:key/11111111-2222-3333-4444-555555555555",
+        "kms_key_id": "11111111-2222-3333-4444-555555555555",
+        "kms_alias_name": f"alias/{abbr}-data-lake-{environment}",
+        "s3_logs_bucket_id": name("logs"),
+        "s3_logs_bucket_arn": f"arn:aws:s3:::{name('logs')}",
+        "iceberg_warehouse": f"s3://{name('refined')}/warehouse/",
+        "glue_security_configuration_name": name("glue"),
+        "glue_connection_names": [name(f"glue-network-{k}") for k in "ab"],
+        "glue_job_settings": {
+            "execution_class": settings.get("glue_execution_class", "FLEX"),
+            "enable_auto_scaling": settings.get("glue_enable_auto_scaling", True),
+        },
+        "log_retention_days": settings.get("log_retention_days", 365),
+        "vpc_id": "vpc-0123",
+        "vpc_arn": f"arn:aws:ec2:{region}:{account}:vpc/vpc-0123",
+        "vpc_cidr": settings["vpc_cidr"],
+        "private_subnet_ids": subnets,
+        "private_subnet_arns": [f"arn:aws:ec2:{region}:{account}:subnet/{s}" for s in subnets],
+        "private_route_table_id": "rtb-0123",
+        "glue_security_group_id": "sg-0glue",
+        "glue_security_group_arn": f"arn:aws:ec2:{region}:{account}:security-group/sg-0glue",
+        "vpc_endpoint_security_group_id": "sg-0vpce",
+        "vpc_endpoint_ids": {s: f"vpce-{s}" for s in ("s3", "glue", "sts", "logs")},
+        "flow_log_id": "fl-0123",
+        "flow_log_group_name": f"/aws/vpc/{name('vpc')}/flow-logs",
+        "sfn_role_name": name("sfn"),
+        "sfn_role_arn": f"arn:aws:iam::{account}:role/{abbr}/baseline/{name('sfn')}",
+        "sfn_scheduler_role_arn": (
+            f"arn:aws:iam::{account}:role/{abbr}/baseline/{name('sfn-scheduler')}"
+        ),
+        "alerts_topic_arn": f"arn:aws:sns:{region}:{account}:{name('pipeline-alerts')}",
+        "alert_rule_names": [name("sfn-failure"), name("glue-job-failure")],
+        "project_permissions_boundary_arn": (
+            f"arn:aws:iam::{account}:policy/{name('project-boundary')}"
+        ),
+        "project_role_path": f"/{abbr}/projects/",
+    }
+    for layer in ("raw", "refined", "curated"):
+        known[f"glue_database_{layer}"] = f"{abbr}_{layer}_{environment}"
+    for bucket in ("raw", "refined", "curated", "artifacts"):
+        known[f"s3_{bucket}_bucket"] = name(bucket)
+        known[f"s3_{bucket}_bucket_arn"] = f"arn:aws:s3:::{name(bucket)}"
+    missing = sorted(set(output_names) - set(known))
+    if missing:
+        raise KeyError(
+            f"no stub value for baseline outputs {missing}; add them to fake_baseline_outputs"
+        )
+    return {key: known[key] for key in output_names}
+
+
+def stub_tree(dest: Path) -> Path:
+    """Copy the infrastructure and replace data-source reads by fixed values (see module doc)."""
+    infra = copy_tree(dest)
+    stubs = infra / ".stubs"
+    stubs.mkdir()
+    names = output_names(INFRA / "baseline")
+    for environment in ENVIRONMENTS:
+        (stubs / f"baseline-{environment}.json").write_text(
+            json.dumps(fake_baseline_outputs(environment, names))
+        )
+    zones = json.dumps([f"{DOMAIN['aws_region']}{z}" for z in "abcd"])
+    replacements = {
+        "data.aws_caller_identity.current.account_id": f'"{STUB_ACCOUNT_ID}"',
+        "data.aws_region.current.name": f'"{DOMAIN["aws_region"]}"',
+        "sort(data.aws_availability_zones.available.names)": zones,
+        "data.terraform_remote_state.baseline.outputs": (
+            'jsondecode(file("${path.module}/../../.stubs/baseline-${var.environment}.json"))'
+        ),
+    }
+    for path in infra.rglob("*.tf"):
+        if path.is_symlink():
+            continue
+        text = path.read_text()
+        new = text
+        for old, value in replacements.items():
+            new = new.replace(old, value)
+        if new != text:
+            path.write_text(new)
+    return infra
+
+
+# ─── Generic access to evaluated blocks ───────────────────────────────────────
+
+
+def blocks(parsed: dict, kind: str) -> list[dict]:
+    return list(parsed.get(kind, []))
+
+
+def as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def address(block: dict) -> str:
+    return str(block.get("__tfmeta", {}).get("path", "?"))
+
+
+def statements(document: dict) -> list[dict]:
+    return as_list(document.get("statement"))
+
+
+def documents_by_id(parsed: dict) -> dict[str, dict]:
+    return {doc["id"]: doc for doc in blocks(parsed, "aws_iam_policy_document")}
+
+
+def resolve_policy(parsed: dict, value: Any) -> list[dict]:
+    """Statements of a policy attribute: a policy document reference or a JSON string."""
+    docs = documents_by_id(parsed)
+    if isinstance(value, str) and value in docs:
+        return [normalise_document_statement(s) for s in statements(docs[value])]
+    if isinstance(value, str):
+        try:
+            policy = json.loads(value)
+        except ValueError:
+            return []
+        return [normalise_json_statement(s) for s in as_list(policy.get("Statement"))]
+    return []
+
+
+def normalise_document_statement(statement: dict) -> dict:
+    principals = as_list(statement.get("principals"))
+    return {
+        "sid": statement.get("sid"),
+        "effect": statement.get("effect") or "Allow",
+        "actions": [a for a in as_list(statement.get("actions")) if a is not None],
+        "resources": as_list(statement.get("resources")),
+        "principals": [
+            (p.get("type"), identifier)
+            for p in principals
+            for identifier in as_list(p.get("identifiers"))
+        ],
+        "conditions": [
+            (c.get("test"), c.get("variable"), tuple(as_list(c.get("values"))))
+            for c in as_list(statement.get("condition"))
+        ],
+    }
+
+
+def normalise_json_statement(statement: dict) -> dict:
+    principal = statement.get("Principal")
+    principals: list[tuple[str, str]] = []
+    if principal == "*":
+        principals = [("*", "*")]
+    elif isinstance(principal, dict):
+        principals = [(k, i) for k, v in principal.items() for i in as_list(v)]
+    conditions = [
+        (test, variable, tuple(as_list(values)))
+        for test, entries in (statement.get("Condition") or {}).items()
+        for variable, values in entries.items()
+    ]
+    return {
+        "sid": statement.get("Sid"),
+        "effect": statement.get("Effect", "Allow"),
+        "actions": as_list(statement.get("Action")),
+        "resources": as_list(statement.get("Resource")),
+        "principals": principals,
+        "conditions": conditions,
+    }
+
+
+# ─── S3 buckets ───────────────────────────────────────────────────────────────
+
+
+def _by_bucket(parsed: dict, kind: str) -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = {}
+    for block in blocks(parsed, kind):
+        found.setdefault(str(block.get("bucket")), []).append(block)
+    return found
+
+
+def denies_insecure_transport(statements_: list[dict], bucket_arn: str | None) -> bool:
+    for st in statements_:
+        if st["effect"] != "Deny" or ("*", "*") not in st["principals"]:
+            continue
+        if not any(a in ("s3:*", "*") for a in st["actions"]):
+            continue
+        if ("Bool", "aws:SecureTransport", ("false",)) not in st["conditions"]:
+            continue
+        if bucket_arn and not {bucket_arn, f"{bucket_arn}/*"} <= set(st["resources"]):
+            continue
+        return True
+    return False
+
+
+def check_buckets(parsed: dict) -> list[str]:
+    """TLS-only policy, public access block, CMK encryption (SSE-S3 only on the access-log
+    target), access logging of every other bucket to the log bucket, never a bucket to itself,
+    log delivery grant and prevent_destroy on the log bucket."""
+    problems: list[str] = []
+    buckets = {str(b.get("bucket")): b for b in blocks(parsed, "aws_s3_bucket")}
+    policies = _by_bucket(parsed, "aws_s3_bucket_policy")
+    access_blocks = _by_bucket(parsed, "aws_s3_bucket_public_access_block")
+    encryption = _by_bucket(parsed, "aws_s3_bucket_server_side_encryption_configuration")
+    logging = _by_bucket(parsed, "aws_s3_bucket_logging")
+    log_targets = {str(b.get("target_bucket")) for group in logging.values() for b in group}
+
+    if buckets and not log_targets:
+        problems.append("no bucket has server access logging")
+    for name, bucket in buckets.items():
+        where = f"{address(bucket)} ({name})"
+        is_log_bucket = name in log_targets
+        arn = f"arn:aws:s3:::{name}"
+        policy_statements = [
+            s for p in policies.get(name, []) for s in resolve_policy(parsed, p.get("policy"))
+        ]
+        if not denies_insecure_transport(policy_statements, arn):
+            problems.append(f"{where}: bucket policy does not deny aws:SecureTransport=false")
+        blocks_ = access_blocks.get(name, [])
+        flags = (
+            "block_public_acls",
+            "block_public_policy",
+            "ignore_public_acls",
+            "restrict_public_buckets",
+        )
+        if not blocks_ or not all(blocks_[0].get(flag) is True for flag in flags):
+            problems.append(f"{where}: public access block missing or incomplete")
+        rules = [
+            as_list(r.get("apply_server_side_encryption_by_default"))
+            for e in encryption.get(name, [])
+            for r in as_list(e.get("rule"))
+        ]
+        defaults = [d for group in rules for d in group]
+        if not defaults:
+            problems.append(f"{where}: no default encryption")
+        for default in defaults:
+            algorithm = default.get("sse_algorithm")
+            if is_log_bucket:
+                if algorithm not in ("AES256", "aws:kms"):
+                    problems.append(f"{where}: log bucket has no default encryption")
+            elif algorithm != "aws:kms" or not default.get("kms_master_key_id"):
+                problems.append(f"{where}: not encrypted with the customer-managed KMS key")
+        own_logging = logging.get(name, [])
+        if is_log_bucket:
+            if own_logging:
+                problems.append(f"{where}: the log bucket logs its own accesses")
+            if not bucket.get("lifecycle", {}).get("prevent_destroy"):
+                problems.append(f"{where}: log bucket lacks prevent_destroy")
+            grants = [
+                s
+                for s in policy_statements
+                if s["effect"] == "Allow"
+                and ("Service", "logging.s3.amazonaws.com") in s["principals"]
+            ]
+            if not grants:
+                problems.append(
+                    f"{where}: bucket policy does not let logging.s3.amazonaws.com deliver logs"
+                )
+        else:
+            targets = [b.get("target_bucket") for b in own_logging]
+            if not targets:
+                problems.append(f"{where}: no server access logging")
+            elif name in targets:
+                problems.append(f"{where}: logs its accesses to itself")
+    return problems
+
+
+# ─── Network ──────────────────────────────────────────────────────────────────
+
+
+def check_no_internet_gateway(parsed: dict) -> list[str]:
+    problems = [
+        f"{address(b)}: {kind} present"
+        for kind in ("aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_nat_gateway")
+        for b in blocks(parsed, kind)
+    ]
+    for route in blocks(parsed, "aws_route"):
+        if route.get("destination_cidr_block") in OPEN_CIDRS or route.get("gateway_id"):
+            problems.append(f"{address(route)}: default or gateway route")
+    for table in blocks(parsed, "aws_route_table"):
+        for route in as_list(table.get("route")):
+            if route.get("cidr_block") in OPEN_CIDRS or route.get("gateway_id"):
+                problems.append(f"{address(table)}: default or gateway route")
+    return problems
+
+
+def check_security_group_egress(parsed: dict) -> list[str]:
+    """No security-group rule (inline, aws_security_group_rule or aws_vpc_security_group_*)
+    reaches 0.0.0.0/0 or ::/0."""
+    problems: list[str] = []
+
+    def open_cidrs(*values: Any) -> set[str]:
+        return {c for v in values for c in as_list(v) if c in OPEN_CIDRS}
+
+    for group in blocks(parsed, "aws_security_group"):
+        for direction in ("egress", "ingress"):
+            for rule in as_list(group.get(direction)):
+                bad = open_cidrs(rule.get("cidr_blocks"), rule.get("ipv6_cidr_blocks"))
+                if bad:
+                    problems.append(f"{address(group)}: {direction} to {sorted(bad)}")
+    for rule in blocks(parsed, "aws_security_group_rule"):
+        bad = open_cidrs(rule.get("cidr_blocks"), rule.get("ipv6_cidr_blocks"))
+        if bad:
+            problems.append(f"{address(rule)}: {rule.get('type')} to {sorted(bad)}")
+    for kind in ("aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule"):
+        for rule in blocks(parsed, kind):
+            bad = open_cidrs(rule.get("cidr_ipv4"), rule.get("cidr_ipv6"))
+            if bad:
+                problems.append(f"{address(rule)}: {kind} with {sorted(bad)}")
+    return problems
+
+
+# ─── IAM ──────────────────────────────────────────────────────────────────────
+
+
+def _source_lines(stack: Path, block: dict) -> tuple[list[str], int, int]:
+    meta = block.get("__tfmeta", {})
+    path = Path(stack) / meta["filename"]
+    return path.read_text().splitlines(), int(meta["line_start"]), int(meta["line_end"])
+
+
+def has_wildcard_comment(stack: Path, statement_block: dict) -> bool:
+    """A comment about the wildcard inside the statement or in the 6 lines above it."""
+    lines, start, end = _source_lines(stack, statement_block)
+    window = lines[max(0, start - 7) : end]
+    return any(WILDCARD_COMMENT.search(line) for line in window)
+
+
+def action_needs_wildcard(action: str) -> bool:
+    return "*" not in action and action.lower() in {a.lower() for a in WILDCARD_ONLY_ACTIONS}
+
+
+def check_wildcard_resources(parsed: dict, stack: Path) -> list[str]:
+    """Every Allow statement with Resource "*" lists only actions AWS authorises on "*" (or
+    belongs to a KMS key policy, where "*" means the key) and carries a comment saying so."""
+    problems: list[str] = []
+    key_policies = {str(k.get("policy")) for k in blocks(parsed, "aws_kms_key")}
+    for document in blocks(parsed, "aws_iam_policy_document"):
+        is_key_policy = document["id"] in key_policies
+        for raw in statements(document):
+            st = normalise_document_statement(raw)
+            if st["effect"] != "Allow" or "*" not in st["resources"]:
+                continue
+            where = f"{address(document)} statement {st['sid'] or '?'}"
+            if not is_key_policy:
+                extra = [a for a in st["actions"] if not action_needs_wildcard(a)]
+                if extra or not st["actions"]:
+                    problems.append(
+                        f'{where}: Resource "*" for actions that support resource ARNs: {extra}'
+                    )
+            if not has_wildcard_comment(stack, raw):
+                problems.append(
+                    f'{where}: Resource "*" without a comment explaining why AWS requires it'
+                )
+    for kind in ("aws_iam_policy", "aws_iam_role_policy"):
+        for block in blocks(parsed, kind):
+            for st in resolve_policy(parsed, block.get("policy")):
+                if isinstance(block.get("policy"), str) and block["policy"] in documents_by_id(
+                    parsed
+                ):
+                    continue  # checked above, with its source
+                if st["effect"] == "Allow" and "*" in st["resources"]:
+                    extra = [a for a in st["actions"] if not action_needs_wildcard(a)]
+                    if extra:
+                        problems.append(f'{address(block)}: Resource "*" for {extra}')
+    return problems
+
+
+def policy_statements_of(parsed: dict, path_contains: str) -> list[dict]:
+    """Normalised statements of the policy documents whose address contains path_contains."""
+    return [
+        normalise_document_statement(s)
+        for doc in blocks(parsed, "aws_iam_policy_document")
+        if path_contains in address(doc)
+        for s in statements(doc)
+    ]
+
+
+# ─── Step Functions ───────────────────────────────────────────────────────────
+
+
+def validate_asl(definition: dict, scratch: Path) -> list[str]:
+    """Run asl-validator on a definition; return its complaints."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    path = scratch / f"asl-{abs(hash(json.dumps(definition, sort_keys=True)))}.json"
+    path.write_text(json.dumps(definition))
+    result = subprocess.run(
+        [str(ASL_VALIDATOR), "--json-path", str(path)], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        return [f"asl-validator: {(result.stdout + result.stderr).strip()}"]
+    return []
+
+
+def task_order(definition: dict) -> list[str]:
+    """State names visited from StartAt along Next (the success path)."""
+    states = definition.get("States", {})
+    order, current, seen = [], definition.get("StartAt"), set()
+    while current in states and current not in seen:
+        seen.add(current)
+        order.append(current)
+        current = states[current].get("Next")
+    return order
+
+
+def check_asl(definition: dict, pipeline: dict, scratch: Path) -> list[str]:
+    """Valid ASL; Retry and Catch on every Task; terminal PipelineSucceeded/PipelineFailed;
+    the Glue tasks run in the order of the pipeline's `jobs` in project.json, with its retry
+    settings."""
+    problems = validate_asl(definition, scratch)
+    states = definition.get("States", {})
+    for name, state in states.items():
+        if state.get("Type") == "Task":
+            if not state.get("Retry"):
+                problems.append(f"Task {name} has no Retry")
+            if not state.get("Catch"):
+                problems.append(f"Task {name} has no Catch")
+    if states.get("PipelineSucceeded", {}).get("Type") != "Succeed":
+        problems.append("no PipelineSucceeded Succeed state")
+    if states.get("PipelineFailed", {}).get("Type") != "Fail":
+        problems.append("no PipelineFailed Fail state")
+    glue_tasks = [
+        name
+        for name in task_order(definition)
+        if str(states[name].get("Resource", "")).startswith("arn:aws:states:::glue:startJobRun")
+    ]
+    expected = [f"Run_{job}" for job in pipeline["jobs"]]
+    if glue_tasks != expected:
+        problems.append(f"Glue task order {glue_tasks} differs from project.json {expected}")
+    for name in glue_tasks:
+        for retry in states[name].get("Retry", []):
+            wanted = {
+                "MaxAttempts": pipeline.get("max_retries"),
+                "IntervalSeconds": pipeline.get("backoff_seconds"),
+                "BackoffRate": pipeline.get("backoff_rate"),
+            }
+            for key, value in wanted.items():
+                if value is not None and retry.get(key) != value:
+                    problems.append(
+                        f"{name} Retry {key}={retry.get(key)}, project.json says {value}"
+                    )
+    return problems
+
+
+# ─── Module interfaces (raw HCL) ──────────────────────────────────────────────
+
+
+def parse_dir(directory: Path) -> dict[str, list]:
+    """python-hcl2 parse of every .tf file of a folder, merged by top-level block kind."""
+    merged: dict[str, list] = {}
+    for path in sorted(Path(directory).glob("*.tf")):
+        for kind, entries in _parse_file(str(path.resolve()), path.stat().st_mtime_ns).items():
+            merged.setdefault(kind, []).extend(entries)
+    return merged
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_file(path: str, mtime_ns: int) -> dict[str, list]:
+    with open(path) as handle:
+        return dict(hcl2.load(handle))
+
+
+def _unquote(key: str) -> str:
+    return key[1:-1] if len(key) >= 2 and key[0] == key[-1] == '"' else key
+
+
+def variables_of(module_dir: Path) -> dict[str, bool]:
+    """Declared variables of a module: name -> required (no default)."""
+    found: dict[str, bool] = {}
+    for entry in parse_dir(module_dir).get("variable", []):
+        for name, body in entry.items():
+            found[_unquote(name)] = "default" not in body
+    return found
+
+
+def output_names(module_dir: Path) -> list[str]:
+    return [_unquote(name) for entry in parse_dir(module_dir).get("output", []) for name in entry]
+
+
+def module_calls(directory: Path) -> dict[str, dict]:
+    calls: dict[str, dict] = {}
+    for entry in parse_dir(directory).get("module", []):
+        for name, body in entry.items():
+            calls[_unquote(name)] = body
+    return calls
+
+
+def _source(body: dict) -> str:
+    source = body.get("source")
+    source = source[0] if isinstance(source, list) else source
+    return _unquote(str(source))
+
+
+MODULE_REFERENCE = re.compile(r"\bmodule\.([a-z0-9_]+)(?:\[[^\]]*\])?\.([a-z0-9_]+)")
+
+
+def check_module_interfaces(directory: Path) -> list[str]:
+    """Every local module call passes only declared variables and every required one, and
+    every module.<name>.<output> reference names an output the module declares."""
+    directory = Path(directory)
+    problems: list[str] = []
+    calls = module_calls(directory)
+    outputs: dict[str, set[str]] = {}
+    for name, body in calls.items():
+        source = _source(body)
+        if not source.startswith("."):
+            problems.append(f"{directory}: module {name} uses a non-local source {source}")
+            continue
+        target = (directory / source).resolve()
+        if not target.is_dir():
+            problems.append(f"{directory}: module {name} source {source} does not exist")
+            continue
+        declared = variables_of(target)
+        passed = {_unquote(k) for k in body if not k.startswith("__")} - MODULE_META_ARGUMENTS
+        for unknown in sorted(passed - set(declared)):
+            problems.append(f"{directory}: module {name} passes undeclared variable {unknown}")
+        for missing in sorted(
+            v for v, required in declared.items() if required and v not in passed
+        ):
+            problems.append(f"{directory}: module {name} misses required variable {missing}")
+        outputs[name] = set(output_names(target))
+    for path in sorted(directory.glob("*.tf")):
+        code = "\n".join(
+            line for line in path.read_text().splitlines() if not line.lstrip().startswith("#")
+        )
+        for match in MODULE_REFERENCE.finditer(code):
+            module, output = match.groups()
+            if module not in calls:
+                problems.append(f"{path.name}: reference to undefined module.{module}")
+            elif module in outputs and output not in outputs[module]:
+                problems.append(
+                    f"{path.name}: module.{module}.{output} is not an output of module {module}"
+                )
+    return problems
+
+
+def check_reexports(baseline_dir: Path, environment_dir: Path) -> list[str]:
+    """The environment root re-exports every baseline output under the same name."""
+    problems: list[str] = []
+    exported: dict[str, str] = {}
+    for entry in parse_dir(environment_dir).get("output", []):
+        for name, body in entry.items():
+            exported[_unquote(name)] = str(body.get("value"))
+    for name in output_names(baseline_dir):
+        if name not in exported:
+            problems.append(f"{environment_dir.name}: baseline output {name} is not re-exported")
+        elif f"module.baseline.{name}" not in exported[name]:
+            problems.append(f"{environment_dir.name}: output {name} is not module.baseline.{name}")
+    return problems
+
+
+# ─── Source-level checks ──────────────────────────────────────────────────────
+
+
+def tf_files(root: Path, follow_symlinks: bool = False) -> Iterator[Path]:
+    for path in sorted(Path(root).rglob("*.tf")):
+        if ".terraform" in path.parts or ".stubs" in path.parts:
+            continue
+        if path.is_symlink() and not follow_symlinks:
+            continue
+        yield path
+
+
+def check_duplicates(root: Path, window: int = 6) -> list[str]:
+    """Runs of `window` identical non-blank lines repeated anywhere across the .tf files
+    (a symlinked file is the file it points to: it counts once)."""
+    seen: dict[tuple[str, ...], tuple[str, int]] = {}
+    problems: list[str] = []
+    for path in tf_files(root):
+        relative = str(path.relative_to(root))
+        lines = [
+            (n, line.strip())
+            for n, line in enumerate(path.read_text().splitlines(), 1)
+            if line.strip()
+        ]
+        for i in range(len(lines) - window + 1):
+            key = tuple(text for _, text in lines[i : i + window])
+            number = lines[i][0]
+            first = seen.setdefault(key, (relative, number))
+            if first[0] != relative or abs(first[1] - number) >= window:
+                problems.append(
+                    f"{relative}:{number} repeats {first[0]}:{first[1]} ({key[0]!r} ...)"
+                )
+    return problems
+
+
+def check_formatting(paths: Iterable[Path]) -> list[str]:
+    """Files whose text differs from HashiCorp's formatter output (terraform fmt -check)."""
+    result = subprocess.run(
+        ["node", str(HCLFMT), "--json", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO_ROOT,
+    )
+    if result.returncode not in (0, 1):
+        return [f"hclfmt failed: {result.stderr.strip()}"]
+    report = json.loads(result.stdout)
+    return [f"{path}: not formatted" for path in report["unformatted"]]
+
+
+CHECKOV_SKIP = re.compile(r"checkov:skip=([A-Z0-9_]+)(?::(.*))?")
+
+
+def check_skip_reasons(root: Path) -> list[str]:
+    """Every inline checkov skip names a check and gives a reason."""
+    problems: list[str] = []
+    for path in tf_files(root):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            for match in CHECKOV_SKIP.finditer(line):
+                if not (match.group(2) or "").strip():
+                    where = f"{path.relative_to(root)}:{number}"
+                    problems.append(f"{where}: skip of {match.group(1)} without a reason")
+    return problems
+
+
+def run_checkov(directory: Path, config: Path | None = None) -> dict:
+    """Run checkov (its own venv) over a folder; return its summary, the failed checks and the
+    skipped ones with their reasons."""
+    env = {k: v for k, v in os.environ.items() if k not in ("BC_API_KEY", "PRISMA_API_URL")}
+    env["LOG_LEVEL"] = "ERROR"
+    command = [
+        str(CHECKOV),
+        "--directory",
+        str(directory),
+        "--skip-download",
+        "--compact",
+        "-o",
+        "json",
+    ]
+    command += ["--framework", "terraform"]
+    if config:
+        command += ["--config-file", str(config)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    try:
+        report = json.loads(result.stdout)
+    except ValueError as error:
+        raise RuntimeError(
+            f"checkov output is not JSON: {result.stdout[:500]} {result.stderr[-2000:]}"
+        ) from error
+    reports = report if isinstance(report, list) else [report]
+    summary = {"passed": 0, "failed": 0, "skipped": 0, "parsing_errors": 0}
+    failed: list[dict] = []
+    skipped: list[dict] = []
+    for entry in reports:
+        for key in summary:
+            summary[key] += int(entry.get("summary", {}).get(key, 0))
+        failed += entry.get("results", {}).get("failed_checks", [])
+        skipped += entry.get("results", {}).get("skipped_checks", [])
+    return {
+        "summary": summary,
+        "failed": [f"{c['check_id']} {c['resource']} ({c['file_path']})" for c in failed],
+        "skipped": [
+            (
+                c["check_id"],
+                c["resource"],
+                (c.get("check_result") or {}).get("suppress_comment") or "",
+            )
+            for c in skipped
+        ],
+    }
