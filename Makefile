@@ -12,9 +12,8 @@ DOMAIN_ABBR := $(shell sed -n 's/.*"domain_abbr": *"\([^"]*\)".*/\1/p' setup/dom
 AWS_REGION  := $(shell sed -n 's/.*"aws_region": *"\([^"]*\)".*/\1/p' setup/domain.json)
 ENVIRONMENT ?= dev
 WHEEL_DIR   := dist
-# Unique per build: base version + short commit; CI passes the same.
-BASE_VERSION:= $(shell sed -n 's/^__version__ = "\([0-9.]*\).*"/\1/p' src/dp_foundation/__init__.py)
-WHEEL_VERSION ?= $(BASE_VERSION)+$(shell git rev-parse --short=8 HEAD 2>/dev/null || echo local)
+# Unique per build: base version + short commit, computed by the same script CI uses.
+WHEEL_VERSION ?= $(shell bash .github/scripts/wheel-version.sh)
 SF          ?= 0.01
 DOCKER      ?= docker
 DOCKER_IMAGE?= $(DOMAIN_ABBR)-data-platform

@@ -12,5 +12,10 @@ find infrastructure/projects -mindepth 2 -maxdepth 2 -name project.json \
       echo "error: project folder '$name' does not match ^[a-z][a-z0-9_]{1,30}\$" >&2
       exit 1
     fi
+    if [ "$name" = baseline ]; then
+      # _plan.yml names the environment's own stack "baseline" in the same matrix.
+      echo "error: 'baseline' is reserved; rename infrastructure/projects/baseline" >&2
+      exit 1
+    fi
     echo "$name"
   done | sort | jq -R -s -c 'split("\n") | map(select(length > 0))'

@@ -1,10 +1,12 @@
 # ─── CI/CD access (applied once per account) ───
 # GitHub Actions reach AWS through OIDC, without stored credentials. Per environment three
 # deploy roles (backlog P0-02), each trusted only by this repository's GitHub environment of
-# the same name and allowed only what its job needs:
+# the same name, and one read-only role for pull-request plans, trusted only by the GitHub
+# environment <env>-plan; each is allowed only what its job needs:
 #   ci-terraform-baseline-<env>  terraform apply of environments/<env> (baseline)
 #   ci-artifacts-<env>           upload of the wheel and job scripts
 #   ci-terraform-projects-<env>  terraform apply of projects/<name>
+#   ci-terraform-plan-<env>      terraform plan -lock=false of both, read-only (PR plans)
 
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
@@ -35,27 +37,35 @@ locals {
     }
   }
 
+  # github_environment: the GitHub environment whose jobs may assume the role (its OIDC
+  # subject is repo:<org>/<repo>:environment:<name>). The deploy jobs of _deploy.yml run in
+  # <env>; the PR plans of _plan.yml run in <env>-plan, so they can assume the plan role only.
   role_kinds = {
-    baseline  = { name = "ci-terraform-baseline", description = "terraform apply of the baseline (environments/%s)" }
-    artifacts = { name = "ci-artifacts", description = "upload of the foundation wheel and job scripts (%s)" }
-    projects  = { name = "ci-terraform-projects", description = "terraform apply of the project stacks (%s)" }
+    baseline  = { name = "ci-terraform-baseline", github_environment = "%s", description = "terraform apply of the baseline (environments/%s)" }
+    artifacts = { name = "ci-artifacts", github_environment = "%s", description = "upload of the foundation wheel and job scripts (%s)" }
+    projects  = { name = "ci-terraform-projects", github_environment = "%s", description = "terraform apply of the project stacks (%s)" }
+    plan      = { name = "ci-terraform-plan", github_environment = "%s-plan", description = "read-only terraform plan of pull requests (%s)" }
   }
 
   deploy_roles = merge([
     for env in var.environments : {
       for kind, role in local.role_kinds : "${env}/${kind}" => {
-        env         = env
-        kind        = kind
-        name        = "${role.name}-${env}"
-        description = format("GitHub Actions: ${role.description}", env)
+        env                = env
+        kind               = kind
+        name               = "${role.name}-${env}"
+        github_environment = format(role.github_environment, env)
+        description        = format("GitHub Actions: ${role.description}", env)
       }
     }
   ]...)
+
+  github_environments = toset([for role in local.deploy_roles : role.github_environment])
 
   role_policies = {
     baseline  = data.aws_iam_policy_document.baseline
     artifacts = data.aws_iam_policy_document.artifacts
     projects  = data.aws_iam_policy_document.projects
+    plan      = data.aws_iam_policy_document.plan
   }
 }
 
@@ -86,10 +96,11 @@ data "aws_iam_openid_connect_provider" "github" {
   url = "https://${local.github_oidc_url}"
 }
 
-# ─── Deploy roles ───
+# ─── CI roles ───
 
+# One trust policy per GitHub environment (<env> and <env>-plan).
 data "aws_iam_policy_document" "github_trust" {
-  for_each = toset(var.environments)
+  for_each = local.github_environments
 
   statement {
     sid     = "GitHubEnvironment"
@@ -107,7 +118,8 @@ data "aws_iam_policy_document" "github_trust" {
       values   = ["sts.amazonaws.com"]
     }
 
-    # Only jobs of this repository running in the GitHub environment of the same name.
+    # Only jobs of this repository running in this GitHub environment (a job that names an
+    # environment gets the subject repo:<org>/<repo>:environment:<name>, whatever its event).
     condition {
       test     = "StringEquals"
       variable = "${local.github_oidc_url}:sub"
@@ -121,7 +133,7 @@ resource "aws_iam_role" "deploy" {
 
   name                 = each.value.name
   description          = each.value.description
-  assume_role_policy   = data.aws_iam_policy_document.github_trust[each.value.env].json
+  assume_role_policy   = data.aws_iam_policy_document.github_trust[each.value.github_environment].json
   max_session_duration = 3600
   tags                 = { Environment = each.value.env, DeployRole = each.value.kind }
 }

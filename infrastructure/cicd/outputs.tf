@@ -6,7 +6,7 @@ output "oidc_provider_arn" {
 }
 
 output "role_arns" {
-  description = "Deploy role ARNs per environment: { <env> = { baseline, artifacts, projects } }."
+  description = "CI role ARNs per environment: { <env> = { baseline, artifacts, projects, plan } }."
   value = {
     for env in var.environments : env => {
       for kind in keys(local.role_kinds) : kind => aws_iam_role.deploy["${env}/${kind}"].arn
@@ -15,7 +15,7 @@ output "role_arns" {
 }
 
 output "github_secrets" {
-  description = "The GitHub secrets the deploy workflows read, with their values (AWS_ROLE_ARN_<KIND>_<ENV>)."
+  description = "The GitHub secrets the deploy and PR-plan workflows read, with their values (AWS_ROLE_ARN_<KIND>_<ENV>: BASELINE, ARTIFACTS, PROJECTS, PLAN)."
   value = {
     for key, role in local.deploy_roles : upper("AWS_ROLE_ARN_${role.kind}_${role.env}") => aws_iam_role.deploy[key].arn
   }

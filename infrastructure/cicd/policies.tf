@@ -1,4 +1,4 @@
-# ─── Deploy role permissions ───
+# ─── CI role permissions ───
 # One policy document per environment and role. Resource "*" appears only for actions AWS
 # authorises on "*" alone, each time with a comment saying so.
 
@@ -6,6 +6,26 @@ locals {
   arn_logs = "arn:aws:logs:${local.region}:${local.account_id}:log-group"
   arn_glue = "arn:aws:glue:${local.region}:${local.account_id}"
   arn_kms  = "arn:aws:kms:${local.region}:${local.account_id}"
+
+  # What Terraform reads back of the baseline's network; AWS authorises these EC2 Describe
+  # calls on Resource "*" only (no resource-level permissions).
+  ec2_describe_actions = [
+    "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSecurityGroupRules", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices",
+    "ec2:DescribeFlowLogs", "ec2:DescribePrefixLists", "ec2:DescribeManagedPrefixLists", "ec2:DescribeNetworkAcls",
+    "ec2:DescribeNetworkInterfaces", "ec2:DescribeAvailabilityZones", "ec2:DescribeAccountAttributes", "ec2:DescribeTags",
+  ]
+
+  # The Data Catalog resources of an environment's project stacks: its databases, their
+  # tables and the domain's Glue connections.
+  glue_catalog_arns = {
+    for env, names in local.env : env => [
+      "${local.arn_glue}:catalog",
+      "${local.arn_glue}:database/${names.glue_dbs}",
+      "${local.arn_glue}:table/${names.glue_dbs}/*",
+      "${local.arn_glue}:connection/${names.any_name}",
+    ]
+  }
 }
 
 # ─── ci-terraform-baseline-<env> ───
@@ -72,14 +92,9 @@ data "aws_iam_policy_document" "baseline" {
   # Resource "*" is required by AWS: these EC2 Describe calls (what Terraform reads back)
   # support no resource-level permissions.
   statement {
-    sid    = "DescribeNetwork"
-    effect = "Allow"
-    actions = [
-      "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups",
-      "ec2:DescribeSecurityGroupRules", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices",
-      "ec2:DescribeFlowLogs", "ec2:DescribePrefixLists", "ec2:DescribeManagedPrefixLists", "ec2:DescribeNetworkAcls",
-      "ec2:DescribeNetworkInterfaces", "ec2:DescribeAvailabilityZones", "ec2:DescribeAccountAttributes", "ec2:DescribeTags",
-    ]
+    sid       = "DescribeNetwork"
+    effect    = "Allow"
+    actions   = local.ec2_describe_actions
     resources = ["*"]
   }
 
@@ -260,15 +275,10 @@ data "aws_iam_policy_document" "projects" {
   }
 
   statement {
-    sid     = "GlueTablesAndOptimizers"
-    effect  = "Allow"
-    actions = ["glue:GetDatabase", "glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable", "glue:GetTable", "glue:GetTables", "glue:GetTableVersions", "glue:DeleteTableVersion", "glue:BatchDeleteTableVersion", "glue:CreateTableOptimizer", "glue:UpdateTableOptimizer", "glue:DeleteTableOptimizer", "glue:GetTableOptimizer", "glue:BatchGetTableOptimizer", "glue:ListTableOptimizerRuns", "glue:GetConnection"]
-    resources = [
-      "${local.arn_glue}:catalog",
-      "${local.arn_glue}:database/${each.value.glue_dbs}",
-      "${local.arn_glue}:table/${each.value.glue_dbs}/*",
-      "${local.arn_glue}:connection/${each.value.any_name}",
-    ]
+    sid       = "GlueTablesAndOptimizers"
+    effect    = "Allow"
+    actions   = ["glue:GetDatabase", "glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable", "glue:GetTable", "glue:GetTables", "glue:GetPartitionIndexes", "glue:GetTableVersions", "glue:DeleteTableVersion", "glue:BatchDeleteTableVersion", "glue:CreateTableOptimizer", "glue:UpdateTableOptimizer", "glue:DeleteTableOptimizer", "glue:GetTableOptimizer", "glue:BatchGetTableOptimizer", "glue:ListTableOptimizerRuns", "glue:GetConnection"]
+    resources = local.glue_catalog_arns[each.key]
   }
 
   statement {
@@ -386,5 +396,158 @@ data "aws_iam_policy_document" "projects" {
       variable = "kms:ViaService"
       values   = ["states.${local.region}.amazonaws.com", "logs.${local.region}.amazonaws.com"]
     }
+  }
+}
+
+# ─── ci-terraform-plan-<env> ───
+# Read-only, for `terraform plan -lock=false` of environments/<env> and projects/<name> on
+# pull requests (_plan.yml): the states, and what refreshing every resource of those stacks
+# reads. No write of any kind: no state or lock-file writes (plans never take the S3 lock
+# file), no object reads in the data buckets (bucket configuration only), no KMS use except
+# decrypting the pipeline definitions through Step Functions.
+
+data "aws_iam_policy_document" "plan" {
+  for_each = local.env
+
+  statement {
+    sid       = "PlanStateBucket"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [each.value.state_bucket]
+  }
+
+  statement {
+    sid       = "ReadStates"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${each.value.state_bucket}/baseline/*", "${each.value.state_bucket}/projects/*"]
+  }
+
+  statement {
+    sid    = "ReadBucketConfiguration"
+    effect = "Allow"
+    actions = [
+      "s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:GetBucketPolicyStatus", "s3:GetBucketAcl",
+      "s3:GetBucketCORS", "s3:GetBucketWebsite", "s3:GetBucketVersioning", "s3:GetBucketLogging", "s3:GetBucketTagging",
+      "s3:GetBucketRequestPayment", "s3:GetBucketNotification", "s3:GetBucketObjectLockConfiguration",
+      "s3:GetBucketOwnershipControls", "s3:GetBucketPublicAccessBlock", "s3:GetAccelerateConfiguration",
+      "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:GetEncryptionConfiguration",
+    ]
+    resources = [for purpose in ["raw", "refined", "curated", "artifacts", "logs"] : "arn:aws:s3:::${format(each.value.name_format, purpose)}"]
+  }
+
+  # Resource "*" is required by AWS: the EC2 Describe calls, kms:ListAliases (how the alias
+  # is read back), DescribeLogGroups, DescribeResourcePolicies, GetSecurityConfiguration and
+  # ValidateStateMachineDefinition support no resource-level permissions. All are reads.
+  statement {
+    sid       = "ReadWithoutResourceScope"
+    effect    = "Allow"
+    actions   = concat(local.ec2_describe_actions, ["kms:ListAliases", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies", "glue:GetSecurityConfiguration", "states:ValidateStateMachineDefinition"])
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadVpcAttributes"
+    effect    = "Allow"
+    actions   = ["ec2:DescribeVpcAttribute"]
+    resources = ["arn:aws:ec2:${local.region}:${local.account_id}:vpc/*"]
+  }
+
+  statement {
+    sid       = "ReadEnvironmentKey"
+    effect    = "Allow"
+    actions   = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]
+    resources = ["${local.arn_kms}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key] # the baseline's key carries its environment (provider default_tags)
+    }
+  }
+
+  # Step Functions returns the definition of a CMK-encrypted state machine only to callers
+  # that may decrypt it: only through Step Functions, only for this environment's state
+  # machines (Step Functions' encryption context names the state machine).
+  statement {
+    sid       = "DecryptPipelineDefinitions"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = ["${local.arn_kms}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["states.${local.region}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringLike"
+      variable = "kms:EncryptionContext:aws:states:stateMachineArn"
+      values = [
+        "arn:aws:states:${local.region}:${local.account_id}:stateMachine:${each.value.any_name}",
+        "arn:aws:states:${local.region}:${local.account_id}:stateMachine:${each.value.any_name}:*",
+      ]
+    }
+  }
+
+  statement {
+    sid       = "ReadRoles"
+    effect    = "Allow"
+    actions   = ["iam:GetRole", "iam:ListRoleTags", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"]
+    resources = ["${each.value.baseline_roles}${each.value.any_name}", "${each.value.project_roles}${each.value.any_name}"]
+  }
+
+  statement {
+    sid       = "ReadBoundaryPolicy"
+    effect    = "Allow"
+    actions   = ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListPolicyTags"]
+    resources = [each.value.boundary_arn]
+  }
+
+  statement {
+    sid     = "ReadLogGroups"
+    effect  = "Allow"
+    actions = ["logs:ListTagsForResource", "logs:ListTagsLogGroup"]
+    resources = [
+      "${local.arn_logs}:/aws/vpc/${format(each.value.name_format, "vpc")}/*",
+      "${local.arn_logs}:/aws/states/${each.value.any_name}",
+      "${local.arn_logs}:/aws/states/${each.value.any_name}:*",
+    ]
+  }
+
+  statement {
+    sid       = "ReadAlertsTopic"
+    effect    = "Allow"
+    actions   = ["sns:GetTopicAttributes", "sns:ListTagsForResource", "sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic"]
+    resources = ["arn:aws:sns:${local.region}:${local.account_id}:${format(each.value.name_format, "pipeline-alerts")}*"]
+  }
+
+  statement {
+    sid       = "ReadRules"
+    effect    = "Allow"
+    actions   = ["events:DescribeRule", "events:ListTargetsByRule", "events:ListTagsForResource"]
+    resources = ["arn:aws:events:${local.region}:${local.account_id}:rule/${each.value.any_name}"]
+  }
+
+  statement {
+    sid       = "ReadGlueCatalog"
+    effect    = "Allow"
+    actions   = ["glue:GetDatabase", "glue:GetConnection", "glue:GetTable", "glue:GetPartitionIndexes", "glue:GetTableOptimizer", "glue:BatchGetTableOptimizer", "glue:GetTags"]
+    resources = local.glue_catalog_arns[each.key]
+  }
+
+  statement {
+    sid       = "ReadGlueJobs"
+    effect    = "Allow"
+    actions   = ["glue:GetJob", "glue:GetTags"]
+    resources = ["${local.arn_glue}:job/${each.value.any_name}"]
+  }
+
+  statement {
+    sid       = "ReadPipelines"
+    effect    = "Allow"
+    actions   = ["states:DescribeStateMachine", "states:ListStateMachineVersions", "states:ListTagsForResource"]
+    resources = ["arn:aws:states:${local.region}:${local.account_id}:stateMachine:${each.value.any_name}"]
   }
 }

