@@ -308,3 +308,39 @@ def test_project_roles_are_bounded(project_stack: Callable[..., dict]) -> None:
             role["permissions_boundary"]
             == f"arn:aws:iam::{STUB_ACCOUNT_ID}:policy/{name('project-boundary')}"
         )
+
+
+def _job_module(project: str, script: str):  # type: ignore[no-untyped-def]
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[2] / "src" / "jobs" / project / f"{script}.py"
+    spec = importlib.util.spec_from_file_location(f"schema_{project}_{script}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve their module through sys.modules
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_terraform_tables_have_the_schemas_the_jobs_write(
+    project_stack: Callable[..., dict],
+) -> None:
+    """On AWS Terraform creates the Iceberg tables the jobs then write: same columns, same types."""
+    refine = _job_module("project01", "refine")
+    curate = _job_module("project01", "curate")
+    changes = _job_module("test02", "customer_changes")
+    written = {name: spec.columns for name, spec in refine.TABLES.items()}
+    written["pricing_summary"] = curate.PRICING_SUMMARY
+    written["local_supplier_volume"] = curate.LOCAL_SUPPLIER_VOLUME
+
+    def ddl_of(schema: dict[str, str]) -> str:
+        return ", ".join(f"{c} {t}" for c, t in schema.items())
+
+    declared = {
+        k: columns(t)
+        for k, t in module_inputs(project_stack("project01"), "iceberg_tables").items()
+    }
+    assert declared == {k: ddl_of(v) for k, v in written.items()}
+    test02 = module_inputs(project_stack("test02"), "iceberg_tables")
+    assert columns(test02["customer_dim"]) == ddl_of(changes.DIM_SCHEMA)
