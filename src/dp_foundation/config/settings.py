@@ -156,6 +156,15 @@ def lake_dir() -> Path:
     return (find_repo_root() or Path.cwd()) / ".local" / "lake"
 
 
+def local_uri(path: Path) -> str:
+    """``file://`` + the absolute path, not percent-encoded.
+
+    Hadoop's ``Path`` (Spark, Iceberg) takes the string literally: ``Path.as_uri()``'s
+    ``/a%20b`` would become a folder named ``a%20b`` instead of ``a b``.
+    """
+    return "file://" + path.absolute().as_posix()
+
+
 def _build_config() -> dict[str, str]:
     dotenv_path = find_dotenv(usecwd=True) or str((find_repo_root() or Path.cwd()) / ".env")
     if Path(dotenv_path).is_file():
@@ -177,11 +186,11 @@ def _build_config() -> dict[str, str]:
         name = bucket_name(abbr, purpose, account_id, env)
         cfg[f"s3_bucket_{purpose}"] = name
         # Locally a bucket is a folder of the lake with the bucket's name.
-        cfg[f"{purpose}_uri"] = (root / name).as_uri() if local else f"s3://{name}"
+        cfg[f"{purpose}_uri"] = local_uri(root / name) if local else f"s3://{name}"
     for layer in LAYERS:
         cfg[f"iceberg_database_{layer}"] = database_name(abbr, layer, env)
     cfg["iceberg_warehouse"] = (
-        (root / "warehouse").as_uri() if local else f"s3://{cfg['s3_bucket_refined']}/warehouse/"
+        local_uri(root / "warehouse") if local else f"s3://{cfg['s3_bucket_refined']}/warehouse/"
     )
     cfg["lake_dir"] = str(root) if local else ""
     for name, value in bridged_args().items():
@@ -231,5 +240,6 @@ __all__ = [
     "find_repo_root",
     "get_config",
     "lake_dir",
+    "local_uri",
     "on_glue",
 ]

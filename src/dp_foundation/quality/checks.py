@@ -196,18 +196,23 @@ class DataQualityChecker:
                 exprs.append(count_if(F.col(check.params[0]) > F.lit(check.params[1])).alias(alias))
         return exprs
 
-    def _duplicates(self, columns: tuple[str, ...]) -> int:
+    def _grouping_pass(self, columns: tuple[str, ...]) -> tuple[int, int]:
+        """Return ``(rows, rows in groups of two or more)`` for one key set, in one pass.
+
+        ``groupBy`` treats nulls as equal values, which is the semantics of ``unique``.
+        """
         from pyspark.sql import functions as F
 
-        # Rows that sit in a group of two or more; groupBy treats nulls as equal values.
+        n = F.col("n")
         row = (
             self._df.groupBy(*columns)
             .agg(F.count(F.lit(1)).alias("n"))
-            .where(F.col("n") > 1)
-            .agg(F.sum("n"))
+            .agg(F.sum(n), F.sum(F.when(n > 1, n)))
             .first()
         )
-        return int(row[0]) if row and row[0] is not None else 0
+        if row is None:
+            return 0, 0
+        return int(row[0] or 0), int(row[1] or 0)
 
     def _schema_result(self, check: _Check) -> CheckResult:
         expected, allow_extra = check.params
@@ -235,19 +240,28 @@ class DataQualityChecker:
     def run(self) -> list[CheckResult]:
         """Run every check and return the results in the order the checks were added.
 
-        Cost: one aggregation pass for all checks but ``unique``, plus one grouping pass per
-        distinct ``unique`` column set; no pass at all when only ``schema_match`` is asked.
+        Cost: one aggregation pass for all checks but ``unique`` and ``schema_match`` (when
+        there is one), plus one grouping pass per distinct ``unique`` column set (which also
+        counts the rows); no pass at all when only ``schema_match`` is asked.
         """
         if self._results is not None:
             return list(self._results)
         needs_agg = any(c.kind not in ("unique", "schema_match") for c in self._checks)
         unique_sets = list(dict.fromkeys(c.params[0] for c in self._checks if c.kind == "unique"))
         agg_row: dict[str, Any] = {}
-        if needs_agg or unique_sets:
+        total: int | None = None
+        if needs_agg:
             first = self._df.agg(*self._aggregate_exprs()).first()
-            agg_row = first.asDict() if first else {"__total": 0}
-        total = int(agg_row.get("__total") or 0)
-        duplicates = {cols: (self._duplicates(cols) if total else 0) for cols in unique_sets}
+            agg_row = first.asDict() if first else {}
+            total = int(agg_row.get("__total") or 0)
+        duplicates: dict[tuple[str, ...], int] = {}
+        for cols in unique_sets:
+            if total == 0:  # known to be empty: nothing can repeat, no pass needed
+                duplicates[cols] = 0
+                continue
+            rows, duplicates[cols] = self._grouping_pass(cols)
+            total = rows if total is None else total
+        total = total or 0
 
         results: list[CheckResult] = []
         for i, check in enumerate(self._checks):

@@ -133,7 +133,11 @@ def shaded_jackson_jar(build: bool = True) -> Path:
         )
         if result.returncode != 0 or not partial.is_file():
             raise RuntimeSetupError(f"jarjar failed ({result.returncode}): {result.stderr.strip()}")
-        shutil.move(str(partial), target)  # atomic enough: a reader never sees a half jar
+        # Copy next to the target, then rename: a concurrent reader (another test worker, a
+        # second job) sees no jar or a whole one, never a half-copied one.
+        staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        shutil.copyfile(partial, staged)
+        os.replace(staged, target)
     return target
 
 
@@ -151,6 +155,16 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+__all__ = [
+    "cache_dir",
+    "find_java",
+    "iceberg_runtime_jar",
+    "local_jars",
+    "main",
+    "shaded_jackson_jar",
+]
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ Two backends sit in a small registry (pyiceberg's ``load_catalog`` pattern):
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,7 +75,9 @@ def _local_session(app_name: str) -> SparkSession:
     java = find_java()
     os.environ.setdefault("JAVA_HOME", str(Path(java).resolve().parent.parent))
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
+    # Python workers (UDFs) run this interpreter: same version, same packages. Spark's own
+    # default, "python3" from PATH, may be another version or lack pandas and pyarrow.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     warehouse = cfg["iceberg_warehouse"]
     Path(warehouse.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
 

@@ -1,0 +1,428 @@
+"""dp_foundation.quality.checks: every check passing and failing, and how many passes it costs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from dp_foundation.exceptions import DataQualityError, SchemaError
+from dp_foundation.quality import CheckResult, DataQualityChecker
+
+SCHEMA = "id int, code string, status string, amount decimal(10,2), day date"
+ROWS = [
+    (1, "a", "OPEN", Decimal("10.00"), date(2026, 1, 1)),
+    (2, "a", "FILLED", Decimal("0.00"), date(2026, 1, 2)),
+    (3, "b", None, None, date(2026, 1, 3)),
+    (4, None, "OPEN", Decimal("99.99"), None),
+]
+
+
+@pytest.fixture(scope="module")
+def orders(spark: SparkSession) -> DataFrame:
+    return spark.createDataFrame(ROWS, SCHEMA)
+
+
+@pytest.fixture(scope="module")
+def empty(spark: SparkSession) -> DataFrame:
+    return spark.createDataFrame([], SCHEMA)
+
+
+def _only(checker: DataQualityChecker) -> CheckResult:
+    (result,) = checker.run()
+    return result
+
+
+# ─── each check, passing and failing ─────────────────────────────────────────
+
+
+def test_not_null(orders: DataFrame) -> None:
+    assert _only(DataQualityChecker(orders).not_null("id")) == CheckResult(
+        "not_null(id)", True, "0 of 4 rows are null", 0, 4
+    )
+    assert _only(DataQualityChecker(orders).not_null("amount")) == CheckResult(
+        "not_null(amount)", False, "1 of 4 rows are null", 1, 4
+    )
+
+
+def test_unique(orders: DataFrame, spark: SparkSession) -> None:
+    assert _only(DataQualityChecker(orders).unique("id")).passed
+    code = _only(DataQualityChecker(orders).unique("code"))
+    assert (code.name, code.passed, code.failed_rows, code.total_rows) == (
+        "unique(code)",
+        False,
+        2,
+        4,
+    )
+    assert code.detail == "2 of 4 rows share their key with another row"
+
+    # Rows in duplicated groups are counted, not extra copies: 1,1,2,3,3,3 -> 5.
+    ids = spark.createDataFrame([(i,) for i in (1, 1, 2, 3, 3, 3)], "id int")
+    assert _only(DataQualityChecker(ids).unique(["id"])).failed_rows == 5
+
+
+def test_unique_on_several_columns(orders: DataFrame, spark: SparkSession) -> None:
+    assert _only(DataQualityChecker(orders).unique(["code", "status"])).passed
+    pairs = spark.createDataFrame([(1, "x"), (1, "y"), (2, "x"), (1, "x")], "a int, b string")
+    result = _only(DataQualityChecker(pairs).unique(["a", "b"]))
+    assert (result.name, result.passed, result.failed_rows) == ("unique(a, b)", False, 2)
+
+
+def test_unique_treats_nulls_as_equal(spark: SparkSession) -> None:
+    one_null = spark.createDataFrame([(1, None), (2, None), (None, "x")], "a int, b string")
+    assert _only(DataQualityChecker(one_null).unique("a")).passed
+    assert _only(DataQualityChecker(one_null).unique(["a", "b"])).passed
+
+    two_nulls = spark.createDataFrame([(None, "x"), (None, "x"), (1, "x")], "a int, b string")
+    assert _only(DataQualityChecker(two_nulls).unique("a")).failed_rows == 2
+    assert _only(DataQualityChecker(two_nulls).unique(["a", "b"])).failed_rows == 2
+
+
+def test_value_in_set_ignores_nulls(orders: DataFrame) -> None:
+    passing = _only(DataQualityChecker(orders).value_in_set("status", ["OPEN", "FILLED"]))
+    assert passing == CheckResult(
+        "value_in_set(status, {'FILLED', 'OPEN'})",
+        True,
+        "0 of 4 non-null rows are outside the allowed set",
+        0,
+        4,
+    )
+    failing = _only(DataQualityChecker(orders).value_in_set("status", {"OPEN"}))
+    assert (failing.passed, failing.failed_rows) == (False, 1)
+    numbers = _only(DataQualityChecker(orders).value_in_set("id", range(1, 4)))
+    assert (numbers.name, numbers.failed_rows) == ("value_in_set(id, {1, 2, 3})", 1)
+
+
+def test_value_in_set_with_none_allowed_still_finds_outsiders(orders: DataFrame) -> None:
+    """A None among the allowed values must not turn ``NOT IN`` into unknown for every row."""
+    result = _only(DataQualityChecker(orders).value_in_set("status", ["OPEN", None]))
+    assert (result.passed, result.failed_rows) == (False, 1)
+    only_none = _only(DataQualityChecker(orders).value_in_set("status", [None]))
+    assert (only_none.passed, only_none.failed_rows) == (False, 3)
+
+
+@pytest.mark.parametrize(
+    ("bound", "passed", "failed"),
+    [
+        (Decimal("0.00"), True, 0),
+        (0, True, 0),
+        (Decimal("0.01"), False, 1),
+        (10, False, 1),
+        (100, False, 3),
+    ],
+)
+def test_min_value_is_inclusive_and_ignores_nulls(
+    orders: DataFrame, bound: Any, passed: bool, failed: int
+) -> None:
+    result = _only(DataQualityChecker(orders).min_value("amount", bound))
+    assert (result.passed, result.failed_rows, result.total_rows) == (passed, failed, 4)
+
+
+@pytest.mark.parametrize(
+    ("bound", "passed", "failed"),
+    [(Decimal("99.99"), True, 0), (100, True, 0), (Decimal("99.98"), False, 1), (0, False, 2)],
+)
+def test_max_value_is_inclusive_and_ignores_nulls(
+    orders: DataFrame, bound: Any, passed: bool, failed: int
+) -> None:
+    result = _only(DataQualityChecker(orders).max_value("amount", bound))
+    assert (result.passed, result.failed_rows) == (passed, failed)
+
+
+def test_min_and_max_on_dates(orders: DataFrame) -> None:
+    checker = (
+        DataQualityChecker(orders)
+        .min_value("day", date(2026, 1, 1))
+        .max_value("day", date(2026, 1, 2))
+    )
+    assert [(r.name, r.passed, r.failed_rows) for r in checker.run()] == [
+        ("min_value(day, 2026-01-01)", True, 0),
+        ("max_value(day, 2026-01-02)", False, 1),
+    ]
+
+
+def test_row_count_min(orders: DataFrame) -> None:
+    assert _only(DataQualityChecker(orders).row_count_min(4)) == CheckResult(
+        "row_count_min(4)", True, "expected at least 4 rows, found 4", 0, 4
+    )
+    assert _only(DataQualityChecker(orders).row_count_min(10)) == CheckResult(
+        "row_count_min(10)", False, "expected at least 10 rows, found 4", 6, 4
+    )
+
+
+# ─── schema_match ────────────────────────────────────────────────────────────
+
+EXPECTED = {
+    "id": "int",
+    "code": "string",
+    "status": "string",
+    "amount": "decimal(10,2)",
+    "day": "date",
+}
+
+
+def test_schema_match_passes(orders: DataFrame) -> None:
+    result = _only(DataQualityChecker(orders).schema_match(EXPECTED, allow_extra_columns=False))
+    assert result == CheckResult("schema_match", True, "schema as expected", None, None)
+
+
+def test_schema_match_accepts_spark_spellings(orders: DataFrame) -> None:
+    spelled = {"id": "INTEGER", "amount": "Decimal(10, 2)", "day": "date"}
+    assert _only(DataQualityChecker(orders).schema_match(spelled)).passed
+
+
+def test_schema_match_missing_column(orders: DataFrame) -> None:
+    result = _only(DataQualityChecker(orders).schema_match({**EXPECTED, "customer": "bigint"}))
+    assert not result.passed
+    assert "missing columns ['customer']" in result.detail
+
+
+def test_schema_match_mistyped_column(orders: DataFrame) -> None:
+    result = _only(
+        DataQualityChecker(orders).schema_match({"id": "bigint", "amount": "decimal(18,2)"})
+    )
+    assert not result.passed
+    assert "'id': 'expected bigint, found int'" in result.detail
+    assert "'amount': 'expected decimal(18,2), found decimal(10,2)'" in result.detail
+
+
+def test_schema_match_extra_columns(orders: DataFrame) -> None:
+    subset = {"id": "int", "code": "string"}
+    assert _only(DataQualityChecker(orders).schema_match(subset)).passed  # allowed by default
+    assert _only(DataQualityChecker(orders).schema_match(subset, allow_extra_columns=True)).passed
+    result = _only(DataQualityChecker(orders).schema_match(subset, allow_extra_columns=False))
+    assert not result.passed
+    assert "unexpected columns ['status', 'amount', 'day']" in result.detail
+
+
+def test_schema_match_reports_every_problem(orders: DataFrame) -> None:
+    result = _only(
+        DataQualityChecker(orders).schema_match(
+            {"id": "string", "missing": "int"}, allow_extra_columns=False
+        )
+    )
+    assert "missing columns ['missing']" in result.detail
+    assert "type mismatches {'id': 'expected string, found int'}" in result.detail
+    assert "unexpected columns ['code', 'status', 'amount', 'day']" in result.detail
+
+
+# ─── empty input, order, errors ──────────────────────────────────────────────
+
+
+def test_empty_dataframe(empty: DataFrame) -> None:
+    results = (
+        DataQualityChecker(empty)
+        .not_null("id")
+        .unique("id")
+        .value_in_set("status", {"OPEN"})
+        .min_value("amount", 0)
+        .max_value("amount", 0)
+        .row_count_min(0)
+        .row_count_min(1)
+        .schema_match(EXPECTED)
+        .run()
+    )
+    assert [r.passed for r in results] == [True] * 6 + [False, True]
+    assert [r.total_rows for r in results] == [0] * 7 + [None]
+    assert results[6].failed_rows == 1
+
+
+def test_results_keep_the_order_checks_were_added(orders: DataFrame) -> None:
+    results = (
+        DataQualityChecker(orders)
+        .row_count_min(1)
+        .unique("code")
+        .schema_match({"id": "int"})
+        .not_null("amount")
+        .unique(["id"])
+        .max_value("id", 3)
+        .run()
+    )
+    assert [r.name for r in results] == [
+        "row_count_min(1)",
+        "unique(code)",
+        "schema_match",
+        "not_null(amount)",
+        "unique(id)",
+        "max_value(id, 3)",
+    ]
+    assert [r.passed for r in results] == [True, False, True, False, True, False]
+
+
+def test_assert_all_passed_lists_every_failure(orders: DataFrame) -> None:
+    checker = (
+        DataQualityChecker(orders, dataset="orders")
+        .not_null("id")
+        .not_null("amount")
+        .unique("code")
+        .row_count_min(10)
+    )
+    with pytest.raises(DataQualityError) as info:
+        checker.assert_all_passed()
+    message = str(info.value)
+    assert message.startswith("3 of 4 data-quality checks failed on orders: ")
+    for part in (
+        "not_null(amount): 1 of 4 rows are null",
+        "unique(code): 2 of 4 rows share their key with another row",
+        "row_count_min(10): expected at least 10 rows, found 4",
+    ):
+        assert part in message
+    assert "not_null(id)" not in message
+    assert [r.name for r in info.value.failures] == [  # type: ignore[attr-defined]
+        "not_null(amount)",
+        "unique(code)",
+        "row_count_min(10)",
+    ]
+
+
+def test_assert_all_passed_returns_the_results(orders: DataFrame) -> None:
+    results = DataQualityChecker(orders).not_null("id").unique("id").assert_all_passed()
+    assert [r.passed for r in results] == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("declare", "error", "message"),
+    [
+        (lambda c: c.not_null("nope"), SchemaError, "not_null(nope): missing columns ['nope']"),
+        (lambda c: c.unique(["id", "nope"]), SchemaError, "missing columns ['nope']"),
+        (lambda c: c.unique([]), ValueError, "at least one column"),
+        (lambda c: c.value_in_set("nope", {1}), SchemaError, "missing columns ['nope']"),
+        (lambda c: c.value_in_set("status", []), ValueError, "at least one allowed value"),
+        (lambda c: c.min_value("nope", 1), SchemaError, "missing columns ['nope']"),
+        (lambda c: c.max_value("nope", 1), SchemaError, "missing columns ['nope']"),
+        (lambda c: c.row_count_min(-1), ValueError, "minimum >= 0"),
+    ],
+)
+def test_bad_declarations_fail_at_once(
+    orders: DataFrame,
+    declare: Callable[[DataQualityChecker], object],
+    error: type[Exception],
+    message: str,
+) -> None:
+    with pytest.raises(error) as info:
+        declare(DataQualityChecker(orders))
+    assert message in str(info.value)
+
+
+# ─── cost: Spark jobs per run ────────────────────────────────────────────────
+
+
+@pytest.fixture
+def jobs(spark: SparkSession) -> Iterator[Callable[[Callable[[], object]], int]]:
+    """Count the Spark jobs a call starts, through a job group and the status tracker.
+
+    With adaptive query execution every shuffle stage is submitted as a job of its own, so
+    job counts would measure stages, not passes. With AQE off one action is one job (its
+    shuffle stages belong to it), so the count is the number of passes over the data.
+    """
+    sc = spark.sparkContext
+    previous = spark.conf.get("spark.sql.adaptive.enabled")
+    spark.conf.set("spark.sql.adaptive.enabled", "false")
+
+    def count(call: Callable[[], object]) -> int:
+        group = f"dq-{uuid.uuid4().hex}"
+        sc.setJobGroup(group, "counting jobs")
+        try:
+            call()
+        finally:
+            sc.setLocalProperty("spark.jobGroup.id", None)  # type: ignore[arg-type]
+        sc._jsc.sc().listenerBus().waitUntilEmpty()  # type: ignore[union-attr]
+        return len(sc.statusTracker().getJobIdsForGroup(group))
+
+    try:
+        yield count
+    finally:
+        spark.conf.set("spark.sql.adaptive.enabled", previous)
+
+
+@pytest.fixture
+def big(spark: SparkSession) -> DataFrame:
+    """Several input partitions, some duplicates: a shape where extra passes would show."""
+    return spark.range(0, 5_000, numPartitions=4).select(
+        F.col("id"),
+        (F.col("id") % 100).alias("k"),
+        F.when(F.col("id") % 7 == 0, None).otherwise(F.col("id").cast("string")).alias("s"),
+    )
+
+
+def test_the_counter_counts(big: DataFrame, jobs: Callable[[Callable[[], object]], int]) -> None:
+    assert jobs(lambda: big.count()) == 1
+    assert jobs(lambda: (big.count(), big.agg(F.max("id")).first())) == 2
+    assert jobs(lambda: None) == 0
+
+
+def test_all_aggregate_checks_cost_one_pass(
+    big: DataFrame, jobs: Callable[[Callable[[], object]], int]
+) -> None:
+    checker = (
+        DataQualityChecker(big)
+        .not_null("id")
+        .not_null("s")
+        .value_in_set("k", range(50))
+        .min_value("id", 0)
+        .max_value("id", 10)
+        .row_count_min(1)
+        .schema_match({"id": "bigint"})
+    )
+    assert jobs(checker.run) == 1
+
+
+@pytest.mark.parametrize(
+    ("declare", "passes"),
+    [
+        (lambda c: c.not_null("id").unique("id"), 2),
+        (lambda c: c.not_null("id").unique("id").unique(["id"]), 2),  # one key set, one pass
+        (lambda c: c.not_null("id").unique("id").unique(["k", "s"]), 3),
+        (
+            lambda c: (
+                c.max_value("k", 9).unique("k").unique(["k", "s"]).unique("s").unique(["s", "k"])
+            ),
+            5,
+        ),
+        # No aggregate check: the grouping pass counts the rows too.
+        (lambda c: c.unique("id"), 1),
+        (lambda c: c.unique("id").unique("k"), 2),
+    ],
+)
+def test_one_pass_per_distinct_unique_key_set(
+    big: DataFrame,
+    jobs: Callable[[Callable[[], object]], int],
+    declare: Callable[[DataQualityChecker], DataQualityChecker],
+    passes: int,
+) -> None:
+    checker = declare(DataQualityChecker(big))
+    assert jobs(checker.run) == passes
+
+
+def test_unique_alone_reports_rows(big: DataFrame) -> None:
+    results = DataQualityChecker(big).unique("id").unique("k").run()
+    assert [(r.passed, r.failed_rows, r.total_rows) for r in results] == [
+        (True, 0, 5_000),
+        (False, 5_000, 5_000),
+    ]
+
+
+def test_no_grouping_pass_on_empty_input(
+    empty: DataFrame, jobs: Callable[[Callable[[], object]], int]
+) -> None:
+    checker = DataQualityChecker(empty).row_count_min(0).unique("id").unique(["id", "code"])
+    assert jobs(checker.run) == 1
+    assert [r.passed for r in checker.run()] == [True, True, True]
+
+
+def test_no_pass_for_schema_checks_or_a_second_run(
+    big: DataFrame, jobs: Callable[[Callable[[], object]], int]
+) -> None:
+    assert jobs(DataQualityChecker(big).schema_match({"id": "bigint"}).run) == 0
+    checker = DataQualityChecker(big).not_null("id").unique("k")
+    first = checker.run()
+    assert jobs(checker.run) == 0  # results are kept
+    assert checker.run() == first
+    checker.row_count_min(1)  # a new check invalidates them
+    assert jobs(checker.run) >= 1
