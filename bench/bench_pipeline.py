@@ -72,7 +72,7 @@ def main() -> int:
         lib_lake, plain_wh = base / f"lib-sf{sf}", base / f"plain-sf{sf}" / "warehouse"
         shutil.rmtree(lib_lake / "warehouse", ignore_errors=True)
         shutil.rmtree(plain_wh, ignore_errors=True)
-        raw_uri = (lib_lake / "f01-raw-000000000000-local").as_uri()
+        raw_uri = settings.local_uri(lib_lake / "f01-raw-000000000000-local")
         generate_tpch(raw_uri, sf)
         raw = lib_lake / "f01-raw-000000000000-local" / "tpch"
         lib_times, plain_times = [], []

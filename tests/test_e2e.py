@@ -29,11 +29,12 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("e2e") / "lake"
 
 
-def dp(lake: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def python(lake: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run this Python in the repository against ``lake``, as a user's shell would."""
     env = {k: v for k, v in os.environ.items() if k not in ("ENV", "AWS_ACCOUNT_ID", "DP_RUNTIME")}
     env.update(DP_LAKE_DIR=str(lake), DP_SPARK_MASTER="local[2]", DP_SHUFFLE_PARTITIONS="2")
     return subprocess.run(
-        [sys.executable, "-m", "dp_cli", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -41,6 +42,10 @@ def dp(lake: Path, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=900,
         check=False,
     )
+
+
+def dp(lake: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return python(lake, "-m", "dp_cli", *args)
 
 
 def contents(lake: Path, database: str, table: str) -> list[tuple[object, ...]]:
@@ -153,17 +158,7 @@ def test_readme_job_example_runs_against_the_demo_tables(lake: Path, tmp_path: P
     (example,) = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "def main" in b]
     script = tmp_path / "example_job.py"
     script.write_text(example, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in ("ENV", "AWS_ACCOUNT_ID")}
-    env.update(DP_LAKE_DIR=str(lake), DP_SPARK_MASTER="local[2]", DP_SHUFFLE_PARTITIONS="2")
-    result = subprocess.run(
-        [sys.executable, str(script), "--JOB_NAME", "readme-example"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = python(lake, str(script), "--JOB_NAME", "readme-example")
     assert result.returncode == 0, result.stdout + result.stderr
     daily = contents(lake, CURATED, "daily_orders")
     assert sum(int(r[1]) for r in daily) == 15_000  # every order of SF 0.01, counted once
