@@ -52,7 +52,7 @@ test: setup lint ## Run every test (lint, unit, Spark, Terraform, workflows)
 
 .PHONY: test-fast
 test-fast: setup ## Run the tests that need no Spark session
-	$(BIN)/pytest -m "not slow" -k "not spark"
+	$(BIN)/pytest -m "not slow and not spark"
 
 .PHONY: lint
 lint: setup ## ruff, mypy, shellcheck, yamllint

@@ -14,10 +14,10 @@ after one warm-up each; the best of ``--repeat`` runs is kept:
 * ``(b) hand-written``: one ``df.agg(...)`` for every aggregate check plus one ``groupBy`` for
   the key.
 
-Two input shapes are measured: ``projection`` (typed by casts only: every action of (a) reads
-just its one column, the cheapest case for (a)) and ``deduplicated`` (also ``dropDuplicates()``,
-the shape project01's refine job checks: every pass recomputes the dedupe, which is what
-batching the checks into few passes saves).
+Three input shapes are measured: ``projection`` (Parquet typed by casts only: every action of
+(a) reads just its one column, the cheapest case for (a)), ``deduplicated`` (also
+``dropDuplicates()``, the shape project01's refine job checks) and ``csv`` (the same rows parsed
+from a CSV feed, the shape test02's job checks: every pass parses every line again).
 
 Targets: the checker at least 3x faster than (a) and within 1.25x of (b). The script prints
 the numbers; with ``--strict`` it exits 1 when a target is missed.
@@ -79,9 +79,12 @@ def write_raw(spark: Any, rows: int, path: str) -> None:
             "yyyy-MM-dd",
         ).alias("order_date"),
     ).write.mode("overwrite").parquet(path)
+    # The same rows as a CSV feed (the shape test02's job checks), written from the Parquet.
+    spark.read.parquet(path).write.mode("overwrite").option("header", "true").csv(f"{path}_csv")
 
 
-INPUT_SHAPES = ("projection", "deduplicated")
+INPUT_SHAPES = ("projection", "deduplicated", "csv")
+RAW_COLUMNS = ("order_id", "customer_id", "status", "amount", "quantity", "order_date")
 
 
 def typed_input(spark: Any, path: str, shape: str = "projection") -> Any:
@@ -91,7 +94,12 @@ def typed_input(spark: Any, path: str, shape: str = "projection") -> Any:
 
     amount = F.col("amount").cast("decimal(12,2)")
     quantity = F.col("quantity").cast("int")
-    typed = spark.read.parquet(path).select(
+    if shape == "csv":
+        schema = ", ".join(f"{c} string" for c in RAW_COLUMNS)
+        source = spark.read.option("header", "true").schema(schema).csv(f"{path}_csv")
+    else:
+        source = spark.read.parquet(path)
+    typed = source.select(
         F.col("order_id").cast("bigint").alias("order_id"),
         F.col("customer_id").cast("int").alias("customer_id"),
         F.upper(F.trim(F.col("status"))).alias("status"),
