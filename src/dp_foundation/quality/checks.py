@@ -1,8 +1,10 @@
 """Data-quality checks over a DataFrame, computed in as few passes as the checks allow.
 
-All checks except ``unique`` become aggregate expressions of a single ``df.agg(...)`` pass;
+All checks except ``unique`` become aggregate expressions computed together in one pass;
 each distinct ``unique`` key set costs one grouping pass (the way Deequ batches its
-analyzers). ``schema_match`` reads only the schema. Checks never write anything: the job
+analyzers), and the first of those grouping passes carries the aggregate checks too, so a
+typical run (some column checks plus one key) reads its input once. ``schema_match`` reads
+only the schema. Checks never write anything: the job
 decides what to do with the results (stop, quarantine, alert).
 
 Semantics: ``not_null`` fails on any null; ``unique`` fails when two rows share the same
@@ -175,44 +177,60 @@ class DataQualityChecker:
 
     # ─── evaluation ──────────────────────────────────────────────────────────
 
-    def _aggregate_exprs(self) -> list[Column]:
+    def _row_flags(self) -> dict[str, Column]:
+        """Per aggregate check, a 0/1 column: 1 where the row breaks the check."""
         from pyspark.sql import functions as F
 
-        def count_if(condition: Column) -> Column:
-            return F.sum(F.when(condition, 1).otherwise(0))
-
-        exprs = [F.count(F.lit(1)).alias("__total")]
+        flags: dict[str, Column] = {}
         for i, check in enumerate(self._checks):
-            alias = f"__c{i}"
             if check.kind == "not_null":
-                exprs.append(count_if(F.col(check.params[0]).isNull()).alias(alias))
+                broken = F.col(check.params[0]).isNull()
             elif check.kind == "value_in_set":
                 col, values = F.col(check.params[0]), check.params[1]
                 outside = ~col.isin(values) if values else F.lit(True)
-                exprs.append(count_if(col.isNotNull() & outside).alias(alias))
+                broken = col.isNotNull() & outside
             elif check.kind == "min_value":
-                exprs.append(count_if(F.col(check.params[0]) < F.lit(check.params[1])).alias(alias))
+                broken = F.col(check.params[0]) < F.lit(check.params[1])
             elif check.kind == "max_value":
-                exprs.append(count_if(F.col(check.params[0]) > F.lit(check.params[1])).alias(alias))
-        return exprs
+                broken = F.col(check.params[0]) > F.lit(check.params[1])
+            else:
+                continue
+            flags[f"__c{i}"] = F.when(broken, 1).otherwise(0)
+        return flags
 
-    def _grouping_pass(self, columns: tuple[str, ...]) -> tuple[int, int]:
-        """Return ``(rows, rows in groups of two or more)`` for one key set, in one pass.
+    def _aggregate_pass(self) -> dict[str, Any]:
+        """Row count and every aggregate check's failures in one ``agg``."""
+        from pyspark.sql import functions as F
 
-        ``groupBy`` treats nulls as equal values, which is the semantics of ``unique``.
+        exprs = [F.count(F.lit(1)).alias("__total")]
+        exprs += [F.sum(flag).alias(alias) for alias, flag in self._row_flags().items()]
+        first = self._df.agg(*exprs).first()
+        return first.asDict() if first else {}
+
+    def _grouping_pass(self, columns: tuple[str, ...], with_flags: bool) -> dict[str, Any]:
+        """One grouping pass over a ``unique`` key set: the row count, the rows in groups of
+        two or more (``__dups``) and, ``with_flags``, every aggregate check's failures too.
+
+        Folding the aggregate checks into the grouping saves a whole pass over the input:
+        their per-row flags are summed per group, then over all groups. ``groupBy`` treats
+        nulls as equal values, which is the semantics of ``unique``.
         """
         from pyspark.sql import functions as F
 
-        n = F.col("n")
-        row = (
-            self._df.groupBy(*columns)
-            .agg(F.count(F.lit(1)).alias("n"))
-            .agg(F.sum(n), F.sum(F.when(n > 1, n)))
-            .first()
+        flags = self._row_flags() if with_flags else {}
+        rows = self._df.select(
+            *[F.col(c) for c in columns], *[f.alias(a) for a, f in flags.items()]
         )
-        if row is None:
-            return 0, 0
-        return int(row[0] or 0), int(row[1] or 0)
+        n = F.col("__n")
+        per_group = rows.groupBy(*columns).agg(
+            F.count(F.lit(1)).alias("__n"), *[F.sum(a).alias(a) for a in flags]
+        )
+        first = per_group.agg(
+            F.sum(n).alias("__total"),
+            F.sum(F.when(n > 1, n)).alias("__dups"),
+            *[F.sum(a).alias(a) for a in flags],
+        ).first()
+        return first.asDict() if first else {}
 
     def _schema_result(self, check: _Check) -> CheckResult:
         expected, allow_extra = check.params
@@ -240,28 +258,29 @@ class DataQualityChecker:
     def run(self) -> list[CheckResult]:
         """Run every check and return the results in the order the checks were added.
 
-        Cost: one aggregation pass for all checks but ``unique`` and ``schema_match`` (when
-        there is one), plus one grouping pass per distinct ``unique`` column set (which also
-        counts the rows); no pass at all when only ``schema_match`` is asked.
+        Cost: one grouping pass per distinct ``unique`` column set, the first of which also
+        computes every aggregate check (not_null, value_in_set, min/max_value, row_count_min);
+        without ``unique`` checks, one aggregation pass; no pass at all when only
+        ``schema_match`` is asked. The input is read once per pass.
         """
         if self._results is not None:
             return list(self._results)
         needs_agg = any(c.kind not in ("unique", "schema_match") for c in self._checks)
         unique_sets = list(dict.fromkeys(c.params[0] for c in self._checks if c.kind == "unique"))
         agg_row: dict[str, Any] = {}
-        total: int | None = None
-        if needs_agg:
-            first = self._df.agg(*self._aggregate_exprs()).first()
-            agg_row = first.asDict() if first else {}
-            total = int(agg_row.get("__total") or 0)
         duplicates: dict[tuple[str, ...], int] = {}
-        for cols in unique_sets:
-            if total == 0:  # known to be empty: nothing can repeat, no pass needed
-                duplicates[cols] = 0
-                continue
-            rows, duplicates[cols] = self._grouping_pass(cols)
-            total = rows if total is None else total
-        total = total or 0
+        if unique_sets:
+            # The first grouping pass also computes the aggregate checks: one pass fewer.
+            agg_row = self._grouping_pass(unique_sets[0], with_flags=needs_agg)
+            duplicates[unique_sets[0]] = int(agg_row.get("__dups") or 0)
+        elif needs_agg:
+            agg_row = self._aggregate_pass()
+        total = int(agg_row.get("__total") or 0)
+        for cols in unique_sets[1:]:
+            # Known to be empty: nothing can repeat, no pass needed.
+            duplicates[cols] = (
+                int(self._grouping_pass(cols, False).get("__dups") or 0) if total else 0
+            )
 
         results: list[CheckResult] = []
         for i, check in enumerate(self._checks):
