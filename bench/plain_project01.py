@@ -2,7 +2,8 @@
 
 Same transformations, the same checks (hand-written: one aggregation plus one grouping per
 table, the fastest way to write them by hand), the same Iceberg writes and sort orders.
-Only the Spark settings come from the library, so both sides run the same engine setup.
+Only the Spark settings come from the library, so both sides run the same engine setup, and
+the tables' contracts (columns, keys, allowed values) are read from the job as data.
 
 Usage: python bench/plain_project01.py {refine|curate} RAW_DIR WAREHOUSE_DIR
 """
@@ -12,108 +13,31 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 REFINED, CURATED = "glue_catalog.refined", "glue_catalog.curated"
-MONEY = "decimal(15,2)"
-# table: (columns, keys, partition transform, sort columns, {col: allowed}, {col: (lo, hi)})
-TABLES: dict[str, tuple[dict[str, str], list[str], str, list[str], dict, dict]] = {
-    "region": (
-        {"r_regionkey": "int", "r_name": "string", "r_comment": "string"},
-        ["r_regionkey"],
-        "",
-        [],
-        {"r_name": ["AFRICA", "AMERICA", "ASIA", "EUROPE", "MIDDLE EAST"]},
-        {},
-    ),
-    "nation": (
-        {"n_nationkey": "int", "n_name": "string", "n_regionkey": "int", "n_comment": "string"},
-        ["n_nationkey"],
-        "",
-        [],
-        {},
-        {"n_regionkey": (0, 4)},
-    ),
-    "customer": (
-        {
-            "c_custkey": "bigint",
-            "c_name": "string",
-            "c_address": "string",
-            "c_nationkey": "int",
-            "c_phone": "string",
-            "c_acctbal": MONEY,
-            "c_mktsegment": "string",
-            "c_comment": "string",
-        },
-        ["c_custkey"],
-        "",
-        ["c_custkey"],
-        {"c_mktsegment": ["AUTOMOBILE", "BUILDING", "FURNITURE", "HOUSEHOLD", "MACHINERY"]},
-        {"c_nationkey": (0, 24), "c_acctbal": (-999.99, 9999.99)},
-    ),
-    "supplier": (
-        {
-            "s_suppkey": "bigint",
-            "s_name": "string",
-            "s_address": "string",
-            "s_nationkey": "int",
-            "s_phone": "string",
-            "s_acctbal": MONEY,
-            "s_comment": "string",
-        },
-        ["s_suppkey"],
-        "",
-        [],
-        {},
-        {"s_nationkey": (0, 24), "s_acctbal": (-999.99, 9999.99)},
-    ),
-    "orders": (
-        {
-            "o_orderkey": "bigint",
-            "o_custkey": "bigint",
-            "o_orderstatus": "string",
-            "o_totalprice": MONEY,
-            "o_orderdate": "date",
-            "o_orderpriority": "string",
-            "o_clerk": "string",
-            "o_shippriority": "int",
-            "o_comment": "string",
-        },
-        ["o_orderkey"],
-        "years(o_orderdate)",
-        ["o_orderkey"],
-        {"o_orderstatus": ["F", "O", "P"]},
-        {"o_totalprice": (0, 1_000_000)},
-    ),
-    "lineitem": (
-        {
-            "l_orderkey": "bigint",
-            "l_partkey": "bigint",
-            "l_suppkey": "bigint",
-            "l_linenumber": "int",
-            "l_quantity": MONEY,
-            "l_extendedprice": MONEY,
-            "l_discount": MONEY,
-            "l_tax": MONEY,
-            "l_returnflag": "string",
-            "l_linestatus": "string",
-            "l_shipdate": "date",
-            "l_commitdate": "date",
-            "l_receiptdate": "date",
-            "l_shipinstruct": "string",
-            "l_shipmode": "string",
-            "l_comment": "string",
-        },
-        ["l_orderkey", "l_linenumber"],
-        "years(l_shipdate)",
-        ["l_orderkey", "l_linenumber"],
-        {"l_returnflag": ["A", "N", "R"], "l_linestatus": ["F", "O"]},
-        {"l_quantity": (1, 50), "l_discount": (0, 0.1), "l_tax": (0, 0.08)},
-    ),
-}
+
+
+def _table_contracts() -> dict[str, Any]:
+    """The refined tables' contracts (columns, keys, layout, allowed values, ranges): data,
+    taken from the job so both sides build the same tables; the code below is plain PySpark."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "src" / "jobs" / "project01" / "refine.py"
+    spec = importlib.util.spec_from_file_location("project01_refine_contracts", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve their module through sys.modules
+    spec.loader.exec_module(module)
+    return dict(module.TABLES)
+
+
+TABLES = _table_contracts()
 
 
 def session(warehouse: str) -> SparkSession:
@@ -148,7 +72,10 @@ def write(
 def refine(spark: SparkSession, raw: str) -> None:
     spark.sql("CREATE NAMESPACE IF NOT EXISTS glue_catalog.refined")
     ready = {}
-    for name, (cols, keys, partition, sort, allowed, ranges) in TABLES.items():
+    for name, t in TABLES.items():
+        cols, keys, allowed, ranges = t.columns, t.keys, t.allowed, t.ranges
+        partition = ", ".join(t.partition_by)
+        sort = t.sort_by
         df = spark.read.parquet(f"{raw}/{name}")
         df = df.select(*[F.col(c).cast(t).alias(c) for c, t in cols.items()]).dropDuplicates()
         df = df.persist(StorageLevel.MEMORY_AND_DISK)
@@ -157,7 +84,7 @@ def refine(spark: SparkSession, raw: str) -> None:
             exprs.append(F.sum(F.col(k).isNull().cast("int")))
         for c, values in allowed.items():
             exprs.append(F.sum(F.col(c).isNull().cast("int")))
-            exprs.append(F.sum((F.col(c).isNotNull() & ~F.col(c).isin(values)).cast("int")))
+            exprs.append(F.sum((F.col(c).isNotNull() & ~F.col(c).isin(list(values))).cast("int")))
         for c, (lo, hi) in ranges.items():
             exprs.append(F.sum((F.col(c) < lo).cast("int")))
             exprs.append(F.sum((F.col(c) > hi).cast("int")))

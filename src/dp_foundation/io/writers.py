@@ -186,11 +186,13 @@ def write_iceberg(
     if not table_exists(spark, table):
         sql = create_table_if_not_exists(spark, table, df.schema, partition_by, sort_by)
         _log.info("created table", extra={"table": table, "ddl": sql})
+        columns = df.columns  # the table was created from this schema, in this order
     else:
-        _check_columns(df, table, spark.table(table).columns)
+        columns = spark.table(table).columns
+        _check_columns(df, table, columns)
         _align_layout(spark, table, partition_by, sort_by)
 
-    df = df.select(*spark.table(table).columns)  # writeTo resolves by position
+    df = df.select(*columns)  # writeTo resolves by position
     if mode == "append":
         df.writeTo(table).append()
     elif mode == "overwrite":
