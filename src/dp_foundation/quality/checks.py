@@ -4,8 +4,21 @@ All checks except ``unique`` become aggregate expressions computed together in o
 each distinct ``unique`` key set costs one grouping pass (the way Deequ batches its
 analyzers), and the first of those grouping passes carries the aggregate checks too, so a
 typical run (some column checks plus one key) reads its input once. ``schema_match`` reads
-only the schema. Checks never write anything: the job
-decides what to do with the results (stop, quarantine, alert).
+only the schema. Checks never write anything: the job decides what to do with the results
+(stop, quarantine, alert).
+
+How a key is checked: a key that is (nearly) unique does not shrink under Spark's partial
+aggregation, so a plain ``GROUP BY`` hashes every row twice and shuffles them all. Instead:
+
+* a key with an integer or date column is packed 64 values to a word: rows are grouped by
+  the other key columns and ``value >> 6``, and each group ORs ``1 << (value & 63)`` into a
+  bitmask. Dense keys (ids, dates, line numbers) collapse up to 64 rows into one before the
+  shuffle; distinct keys = the set bits. Only when that shows a repeated key does a second
+  pass count the rows involved. Only the first key set (whose pass already saves the
+  aggregation pass) takes this route, so a run never reads its input more often than one
+  aggregation pass plus one grouping pass per key set;
+* any other key is shuffled and sorted (a window partitioned by the key), which needs no
+  hash table and counts the rows of every repeated key in the same pass.
 
 Semantics: ``not_null`` fails on any null; ``unique`` fails when two rows share the same
 values in its columns (nulls compare equal, as in GROUP BY); ``value_in_set``, ``min_value``
@@ -80,6 +93,16 @@ def _canonical_type(name: str) -> str:
         compact,
     )
     return re.sub(r"(?<![a-z0-9_])decimal(?![(a-z0-9_:])", "decimal(10,0)", compact)
+
+
+# Key column types the checker packs 64 to a word (see the module docstring).
+_PACKABLE_TYPES = {
+    "byte": "integer",
+    "short": "integer",
+    "integer": "integer",
+    "long": "integer",
+    "date": "date",
+}
 
 
 def _fmt(value: Any) -> str:
@@ -207,30 +230,76 @@ class DataQualityChecker:
         first = self._df.agg(*exprs).first()
         return first.asDict() if first else {}
 
-    def _grouping_pass(self, columns: tuple[str, ...], with_flags: bool) -> dict[str, Any]:
-        """One grouping pass over a ``unique`` key set: the row count, the rows in groups of
-        two or more (``__dups``) and, ``with_flags``, every aggregate check's failures too.
+    def _grouping_pass(
+        self, columns: tuple[str, ...], with_flags: bool, pack: bool = False
+    ) -> dict[str, Any]:
+        """One pass over a ``unique`` key set: the row count (``__total``), the rows whose key
+        another row shares (``__dups``) and, ``with_flags``, every aggregate check's failures.
 
-        Folding the aggregate checks into the grouping saves a whole pass over the input:
-        their per-row flags are summed per group, then over all groups. ``groupBy`` treats
-        nulls as equal values, which is the semantics of ``unique``.
+        Folding the aggregate checks in saves a whole pass over the input: their per-row
+        flags travel with the key and are summed at the end. ``pack`` allows packing an
+        integer key column (see the module docstring), which costs a second pass when the
+        key repeats.
         """
+        flags = self._row_flags() if with_flags else {}
+        packable = self._packable_column(columns) if pack else None
+        if packable is None:
+            return self._sorted_pass(columns, flags)
+        row = self._packed_pass(columns, packable, flags)
+        # Packing proves uniqueness; on a repeat, count the rows involved exactly.
+        row["__dups"] = self._sorted_pass(columns, {})["__dups"] if row.pop("__repeats") else 0
+        return row
+
+    def _packable_column(self, columns: tuple[str, ...]) -> str | None:
+        """The first key column whose values are integers (dates count as day numbers)."""
+        types = {f.name: f.dataType.typeName() for f in self._df.schema.fields}
+        return next((c for c in columns if types.get(c) in _PACKABLE_TYPES), None)
+
+    def _sorted_pass(self, columns: tuple[str, ...], flags: dict[str, Column]) -> dict[str, Any]:
+        """Shuffle and sort by the key; every row learns how many rows share its key."""
+        from pyspark.sql import Window
         from pyspark.sql import functions as F
 
-        flags = self._row_flags() if with_flags else {}
+        same_key = F.count(F.lit(1)).over(Window.partitionBy(*[F.col(c) for c in columns]))
         rows = self._df.select(
             *[F.col(c) for c in columns], *[f.alias(a) for a, f in flags.items()]
-        )
-        n = F.col("__n")
-        per_group = rows.groupBy(*columns).agg(
-            F.count(F.lit(1)).alias("__n"), *[F.sum(a).alias(a) for a in flags]
-        )
-        first = per_group.agg(
-            F.sum(n).alias("__total"),
-            F.sum(F.when(n > 1, n)).alias("__dups"),
+        ).select(*flags, same_key.alias("__n"))
+        first = rows.agg(
+            F.count(F.lit(1)).alias("__total"),
+            F.count(F.when(F.col("__n") > 1, 1)).alias("__dups"),
             *[F.sum(a).alias(a) for a in flags],
         ).first()
         return first.asDict() if first else {}
+
+    def _packed_pass(
+        self, columns: tuple[str, ...], packed: str, flags: dict[str, Column]
+    ) -> dict[str, Any]:
+        """Group by the other key columns and ``packed >> 6``; OR each value's bit into a
+        64-bit mask. A group has a repeated key when it has more rows than set bits."""
+        from pyspark.sql import functions as F
+
+        value = F.col(packed)
+        is_date = _PACKABLE_TYPES[self._df.schema[packed].dataType.typeName()] == "date"
+        as_long = F.unix_date(value) if is_date else value.cast("bigint")
+        others = [F.col(c) for c in columns if c != packed]
+        rows = self._df.select(
+            *others, as_long.alias("__v"), *[f.alias(a) for a, f in flags.items()]
+        )
+        # A null value is one key of its own: it gets a bit (1) in its own (null) word.
+        bit = F.coalesce(F.expr("shiftleft(1L, cast(__v & 63 AS INT))"), F.lit(1))
+        words = rows.groupBy(*others, F.shiftright("__v", 6).alias("__word")).agg(
+            F.count(F.lit(1)).alias("__n"),
+            F.bit_or(bit).alias("__bits"),
+            *[F.sum(a).alias(a) for a in flags],
+        )
+        first = words.agg(
+            F.sum("__n").alias("__total"),
+            F.max(F.col("__n") - F.bit_count("__bits")).alias("__repeats"),
+            *[F.sum(a).alias(a) for a in flags],
+        ).first()
+        row = first.asDict() if first else {}
+        row["__repeats"] = bool(row.get("__repeats") or 0)
+        return row
 
     def _schema_result(self, check: _Check) -> CheckResult:
         expected, allow_extra = check.params
@@ -261,7 +330,9 @@ class DataQualityChecker:
         Cost: one grouping pass per distinct ``unique`` column set, the first of which also
         computes every aggregate check (not_null, value_in_set, min/max_value, row_count_min);
         without ``unique`` checks, one aggregation pass; no pass at all when only
-        ``schema_match`` is asked. The input is read once per pass.
+        ``schema_match`` is asked; one more pass when the first key set, packed, repeats.
+        The input is read once per pass, never more often than one aggregation pass plus
+        one grouping pass per key set.
         """
         if self._results is not None:
             return list(self._results)
@@ -271,7 +342,7 @@ class DataQualityChecker:
         duplicates: dict[tuple[str, ...], int] = {}
         if unique_sets:
             # The first grouping pass also computes the aggregate checks: one pass fewer.
-            agg_row = self._grouping_pass(unique_sets[0], with_flags=needs_agg)
+            agg_row = self._grouping_pass(unique_sets[0], with_flags=needs_agg, pack=True)
             duplicates[unique_sets[0]] = int(agg_row.get("__dups") or 0)
         elif needs_agg:
             agg_row = self._aggregate_pass()
