@@ -21,11 +21,14 @@ which the checker sorts instead of packing).
 
 Three input shapes are measured: ``projection`` (Parquet typed by casts only: every action of
 (a) reads just its one column, the cheapest case for (a)), ``deduplicated`` (also
-``dropDuplicates()``, the shape project01's refine job checks) and ``csv`` (the same rows parsed
+``dropDuplicates()``, the shape project01's refine job checks; Spark pushes the filters of
+(a)'s counts below the deduplication, so only two of its actions pay for it) and ``csv`` (the same rows parsed
 from a CSV feed, the shape test02's job checks: every pass parses every line again).
 
 Targets: the checker at least 3x faster than (a) and within 1.25x of (b). The script prints
-the numbers; with ``--strict`` it exits 1 when a target is missed.
+the numbers, and beside them the most any implementation could gain over (a) on that input:
+(a) divided by one bare read of the columns the checks use. With ``--strict`` it exits 1 when
+a target is missed.
 
 Usage: python bench/bench_quality.py [--rows 5000000] [--repeat 3] [--shapes ...] [--keys ...]
        [--strict]
@@ -239,16 +242,14 @@ def measure(spark: Any, raw: str, shape: str, key: str, repeat: int) -> tuple[bo
         print(f"  {name:<32} {best[name]:7.2f}   [{', '.join(f'{t:.2f}' for t in ts)}]")
     print(f"  {'(one read of the input alone)':<32} {min(floor):7.2f}")
     print(f"  outcomes (all agree): {outcomes['checker']}")
-    print(
-        f"  the most any implementation could gain over (a) here: "
-        f"{best['(a) one action each'] / min(floor):.2f}x (one read of the input)"
-    )
+    reachable = best["(a) one action each"] / min(floor)
+    print(f"  the most any implementation could gain over (a) here: {reachable:.2f}x")
     ok_naive = vs_naive >= TARGET_VS_NAIVE
     ok_hand = vs_hand <= TARGET_VS_HAND
-    print(
-        f"  checker vs (a): {vs_naive:.2f}x faster  (target >= {TARGET_VS_NAIVE}x)  "
-        f"{'OK' if ok_naive else 'MISSED'}"
-    )
+    verdict = "OK" if ok_naive else "MISSED"
+    if not ok_naive and reachable < TARGET_VS_NAIVE:
+        verdict += f" (out of reach on this input: reading it once is already 1/{reachable:.2f})"
+    print(f"  checker vs (a): {vs_naive:.2f}x faster  (target >= {TARGET_VS_NAIVE}x)  {verdict}")
     print(
         f"  checker vs (b): {vs_hand:.2f}x the time  (target <= {TARGET_VS_HAND}x)  "
         f"{'OK' if ok_hand else 'MISSED'}"
