@@ -13,10 +13,11 @@ aggregation, so a plain ``GROUP BY`` hashes every row twice and shuffles them al
 * a key with an integer or date column is packed 64 values to a word: rows are grouped by
   the other key columns and ``value >> 6``, and each group ORs ``1 << (value & 63)`` into a
   bitmask. Dense keys (ids, dates, line numbers) collapse up to 64 rows into one before the
-  shuffle; distinct keys = the set bits. Only when that shows a repeated key does a second
-  pass count the rows involved. Only the first key set (whose pass already saves the
-  aggregation pass) takes this route, so a run never reads its input more often than one
-  aggregation pass plus one grouping pass per key set;
+  shuffle; distinct keys = the set bits. Sparse integers (hashed or random ids) do not
+  collapse and cost about what a ``GROUP BY`` costs. Only when the bits show a repeated key
+  does a second pass count the rows involved. Only the first key set (whose pass already
+  saves the aggregation pass) takes this route, so a run never reads its input more often
+  than one aggregation pass plus one grouping pass per key set;
 * any other key is shuffled and sorted (a window partitioned by the key), which needs no
   hash table and counts the rows of every repeated key in the same pass.
 
