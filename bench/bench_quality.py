@@ -22,8 +22,9 @@ which the checker sorts instead of packing).
 Three input shapes are measured: ``projection`` (Parquet typed by casts only: every action of
 (a) reads just its one column, the cheapest case for (a)), ``deduplicated`` (also
 ``dropDuplicates()``, the shape project01's refine job checks; Spark pushes the filters of
-(a)'s counts below the deduplication, so only two of its actions pay for it) and ``csv`` (the same rows parsed
-from a CSV feed, the shape test02's job checks: every pass parses every line again).
+(a)'s counts below the deduplication, so only two of its actions pay for it) and ``csv``
+(the same rows parsed from a CSV feed, the shape test02's job checks: every pass parses every
+line again).
 
 Targets: the checker at least 3x faster than (a) and within 1.25x of (b). The script prints
 the numbers, and beside them the most any implementation could gain over (a) on that input:
