@@ -101,8 +101,8 @@ RAW_COLUMNS = ("order_id", "customer_id", "status", "amount", "quantity", "order
 def typed_input(spark: Any, path: str, shape: str = "projection") -> Any:
     """What a job checks: the raw files read and typed by a projection; with ``deduplicated``
     also freed of exact duplicate rows, as project01's refine job checks its tables. Besides
-    the typed columns: ``key_sparse`` and ``key_string``, two more unique keys (see ``KEYS``);
-    no pass computes them unless its check asks for them."""
+    the typed columns: ``key_sparse`` and ``key_string``, two more unique keys (see
+    ``KEY_COLUMNS``); no pass computes them unless its check asks for them."""
     from pyspark.sql import functions as F
 
     amount = F.col("amount").cast("decimal(12,2)")
@@ -199,7 +199,7 @@ def read_once(df: Any, key: str) -> dict[str, bool]:
     implementation that reads its input can be faster, so (a) / this bounds the ratio."""
     from pyspark.sql import functions as F
 
-    used = (key, "status", "amount")
+    used = dict.fromkeys(("order_id", key, "status", "amount"))
     return {"read": df.agg(*(F.count(c) for c in used)).first() is not None}
 
 
