@@ -96,14 +96,8 @@ def _canonical_type(name: str) -> str:
     return re.sub(r"(?<![a-z0-9_])decimal(?![(a-z0-9_:])", "decimal(10,0)", compact)
 
 
-# Key column types the checker packs 64 to a word (see the module docstring).
-_PACKABLE_TYPES = {
-    "byte": "integer",
-    "short": "integer",
-    "integer": "integer",
-    "long": "integer",
-    "date": "date",
-}
+# Key column types the checker packs 64 to a word (see the module docstring); dates as days.
+_PACKABLE_TYPES = frozenset({"byte", "short", "integer", "long", "date"})
 
 
 def _fmt(value: Any) -> str:
@@ -251,10 +245,11 @@ class DataQualityChecker:
         row["__dups"] = self._sorted_pass(columns, {})["__dups"] if row.pop("__repeats") else 0
         return row
 
-    def _packable_column(self, columns: tuple[str, ...]) -> str | None:
-        """The first key column whose values are integers (dates count as day numbers)."""
+    def _packable_column(self, columns: tuple[str, ...]) -> tuple[str, str] | None:
+        """The first key column whose values are integers (dates count as day numbers), with
+        its type name."""
         types = {f.name: f.dataType.typeName() for f in self._df.schema.fields}
-        return next((c for c in columns if types.get(c) in _PACKABLE_TYPES), None)
+        return next(((c, types[c]) for c in columns if types.get(c) in _PACKABLE_TYPES), None)
 
     def _sorted_pass(self, columns: tuple[str, ...], flags: dict[str, Column]) -> dict[str, Any]:
         """Shuffle and sort by the key; every row learns how many rows share its key."""
@@ -262,9 +257,7 @@ class DataQualityChecker:
         from pyspark.sql import functions as F
 
         same_key = F.count(F.lit(1)).over(Window.partitionBy(*[F.col(c) for c in columns]))
-        rows = self._df.select(
-            *[F.col(c) for c in columns], *[f.alias(a) for a, f in flags.items()]
-        ).select(*flags, same_key.alias("__n"))
+        rows = self._df.select(*[f.alias(a) for a, f in flags.items()], same_key.alias("__n"))
         first = rows.agg(
             F.count(F.lit(1)).alias("__total"),
             F.count(F.when(F.col("__n") > 1, 1)).alias("__dups"),
@@ -273,16 +266,16 @@ class DataQualityChecker:
         return first.asDict() if first else {}
 
     def _packed_pass(
-        self, columns: tuple[str, ...], packed: str, flags: dict[str, Column]
+        self, columns: tuple[str, ...], packed: tuple[str, str], flags: dict[str, Column]
     ) -> dict[str, Any]:
         """Group by the other key columns and ``packed >> 6``; OR each value's bit into a
         64-bit mask. A group has a repeated key when it has more rows than set bits."""
         from pyspark.sql import functions as F
 
-        value = F.col(packed)
-        is_date = _PACKABLE_TYPES[self._df.schema[packed].dataType.typeName()] == "date"
-        as_long = F.unix_date(value) if is_date else value.cast("bigint")
-        others = [F.col(c) for c in columns if c != packed]
+        name, type_name = packed
+        value = F.col(name)
+        as_long = F.unix_date(value) if type_name == "date" else value.cast("bigint")
+        others = [F.col(c) for c in columns if c != name]
         rows = self._df.select(
             *others, as_long.alias("__v"), *[f.alias(a) for a, f in flags.items()]
         )
