@@ -4,6 +4,7 @@ project.json, tables from tables.tf."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -79,6 +80,27 @@ def test_glue_jobs_follow_project_json(
             assert job["number_of_workers"] == spec["number_of_workers"]
         expected_class = "STANDARD" if env == "prod" else "FLEX"
         assert job["execution_class"] == expected_class
+
+
+def test_worker_types_are_spark_etl_ones_in_schema_and_module() -> None:
+    """G.025X is a streaming-only worker type: Glue rejects it for glueetl jobs, so both the
+    contract and the module refuse it before anything reaches AWS."""
+    import jsonschema
+
+    enum = SCHEMA["properties"]["jobs"]["additionalProperties"]["properties"]["worker_type"]["enum"]
+    variable = next(
+        body
+        for entry in tfchecks.parse_dir(INFRA / "modules" / "glue_job")["variable"]
+        for name, body in entry.items()
+        if name.strip('"') == "worker_type"
+    )
+    conditions = " ".join(str(v["condition"]) for v in variable["validation"])
+    assert sorted(re.findall(r'"(G\.[0-9.]+X)"', conditions)) == sorted(enum)
+    assert sorted(enum) == ["G.1X", "G.2X", "G.4X", "G.8X"]
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    job = {"script": "refine.py", "worker_type": "G.025X"}
+    assert not validator.is_valid({"name": "demo", "jobs": {"refine": job}})
+    assert validator.is_valid({"name": "demo", "jobs": {"refine": {**job, "worker_type": "G.2X"}}})
 
 
 def test_glue_job_arguments(project_stack: Callable[..., dict]) -> None:

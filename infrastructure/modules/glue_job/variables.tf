@@ -80,13 +80,13 @@ variable "glue_version" {
 }
 
 variable "worker_type" {
-  description = "Worker type."
+  description = "Worker type of a Spark ETL (glueetl) job. G.025X exists for streaming jobs only: Glue rejects it for glueetl, so it is refused here, at plan time."
   type        = string
   default     = "G.1X"
 
   validation {
-    condition     = contains(["G.025X", "G.1X", "G.2X", "G.4X", "G.8X"], var.worker_type)
-    error_message = "worker_type must be one of G.025X, G.1X, G.2X, G.4X, G.8X."
+    condition     = contains(["G.1X", "G.2X", "G.4X", "G.8X"], var.worker_type)
+    error_message = "worker_type must be one of G.1X, G.2X, G.4X, G.8X (G.025X is for Glue streaming jobs, not glueetl)."
   }
 }
 
