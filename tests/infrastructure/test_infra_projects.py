@@ -124,12 +124,10 @@ def test_glue_job_arguments(project_stack: Callable[..., dict]) -> None:
     assert arguments["--extra-py-files"] == (
         f"s3://{artifacts}/wheels/data_platform_foundation-{STUB_WHEEL_VERSION}-py3-none-any.whl"
     )
-    for flag in (
-        "--enable-glue-datacatalog",
-        "--enable-continuous-cloudwatch-log",
-        "--enable-metrics",
-    ):
+    for flag in ("--enable-glue-datacatalog", "--enable-metrics"):
         assert arguments[flag] == "true"
+    # Glue 5 logs every job to CloudWatch in real time; the Glue 4 flag would be dead weight.
+    assert "--enable-continuous-cloudwatch-log" not in arguments
     assert arguments["--enable-auto-scaling"] == "true"
     assert arguments["--job-bookmark-option"] == "job-bookmark-disable"
     assert arguments["--TempDir"] == f"s3://{artifacts}/glue-temp/project01/"

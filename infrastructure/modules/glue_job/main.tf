@@ -1,9 +1,11 @@
 # ─── Glue Spark job ───
 # A PySpark job on Glue 5.1 with the platform's defaults: Iceberg enabled with a catalog named
 # glue_catalog, the versioned foundation wheel on the Python path, the Glue Data Catalog as
-# Hive metastore, continuous CloudWatch logs and metrics, bookmarks off, encryption through a
-# Glue security configuration, and FLEX capacity with auto scaling where the environment wants
-# it.
+# Hive metastore, job metrics, bookmarks off, encryption through a Glue security
+# configuration, and FLEX capacity with auto scaling where the environment wants it.
+# No --enable-continuous-cloudwatch-log: from Glue 5.0 every job streams its driver and
+# executor logs to CloudWatch in real time, and the flag (a Glue 4.0-and-earlier option) does
+# nothing.
 
 locals {
   iceberg_conf = join(" --conf ", [
@@ -16,13 +18,12 @@ locals {
 
   platform_arguments = merge(
     {
-      "--datalake-formats"                 = "iceberg"
-      "--conf"                             = local.iceberg_conf
-      "--enable-glue-datacatalog"          = "true"
-      "--enable-continuous-cloudwatch-log" = "true"
-      "--enable-metrics"                   = "true"
-      "--job-bookmark-option"              = "job-bookmark-disable"
-      "--TempDir"                          = var.temp_dir
+      "--datalake-formats"        = "iceberg"
+      "--conf"                    = local.iceberg_conf
+      "--enable-glue-datacatalog" = "true"
+      "--enable-metrics"          = "true"
+      "--job-bookmark-option"     = "job-bookmark-disable"
+      "--TempDir"                 = var.temp_dir
     },
     length(var.extra_py_files) > 0 ? { "--extra-py-files" = join(",", var.extra_py_files) } : {},
     var.enable_auto_scaling ? { "--enable-auto-scaling" = "true" } : {},
