@@ -201,7 +201,7 @@ output "vpc_endpoint_security_group_id" {
 }
 
 output "vpc_endpoint_ids" {
-  description = "VPC endpoint IDs by service (s3, glue, sts, logs)."
+  description = "VPC endpoint IDs by service (s3, glue, sts, logs, monitoring)."
   value       = merge({ s3 = aws_vpc_endpoint.s3.id }, { for service, endpoint in aws_vpc_endpoint.interface : service => endpoint.id })
 }
 

@@ -5,8 +5,10 @@
 locals {
   subnet_keys = slice(["a", "b", "c", "d"], 0, var.settings.availability_zone_count)
 
-  # Interface endpoints (P0-07): Glue API, STS (account lookups) and CloudWatch Logs.
-  interface_endpoint_services = toset(["glue", "sts", "logs"])
+  # Interface endpoints (P0-07): Glue API, STS (account lookups), CloudWatch Logs and
+  # CloudWatch metrics ("monitoring"): jobs run with --enable-metrics, and with no NAT their
+  # PutMetricData calls reach CloudWatch only through this endpoint.
+  interface_endpoint_services = toset(["glue", "sts", "logs", "monitoring"])
 }
 
 # Pinned to the zones the subnets use (<region>a, <region>b, ...): a zone AWS adds later
@@ -131,7 +133,7 @@ resource "aws_vpc_security_group_egress_rule" "glue_job_self" {
 
 resource "aws_vpc_security_group_egress_rule" "glue_job_endpoints" {
   security_group_id = aws_security_group.glue_job.id
-  description       = "HTTPS to the interface VPC endpoints (Glue, STS, CloudWatch Logs)"
+  description       = "HTTPS to the interface VPC endpoints (Glue, STS, CloudWatch Logs and metrics)"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443

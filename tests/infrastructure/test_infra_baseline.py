@@ -160,10 +160,17 @@ def test_vpc_endpoints(environment_stack: Callable[[str], dict]) -> None:
         f"com.amazonaws.{REGION}.glue": "Interface",
         f"com.amazonaws.{REGION}.sts": "Interface",
         f"com.amazonaws.{REGION}.logs": "Interface",
+        # CloudWatch metrics: the jobs' --enable-metrics has no other way out of the VPC.
+        f"com.amazonaws.{REGION}.monitoring": "Interface",
     }
+    vpce_group = one(parsed, "aws_security_group", "vpc_endpoints")
     for endpoint in blocks(parsed, "aws_vpc_endpoint"):
         if endpoint["vpc_endpoint_type"] == "Interface":
             assert endpoint["private_dns_enabled"] is True
+            assert endpoint["security_group_ids"] == [vpce_group["id"]], address(endpoint)
+            assert len(endpoint["subnet_ids"]) == ENVIRONMENTS["dev"]["availability_zone_count"]
+            service = endpoint["service_name"].rsplit(".", 1)[1]
+            assert endpoint["tags"]["Name"] == f"{ABBR}-vpce-{service}-{STUB_ACCOUNT_ID}-dev"
 
 
 def test_glue_egress_is_limited_to_what_glue_needs(

@@ -170,7 +170,7 @@ def fake_baseline_outputs(environment: str, output_names: Iterable[str]) -> dict
         "glue_security_group_id": "sg-0glue",
         "glue_security_group_arn": f"arn:aws:ec2:{region}:{account}:security-group/sg-0glue",
         "vpc_endpoint_security_group_id": "sg-0vpce",
-        "vpc_endpoint_ids": {s: f"vpce-{s}" for s in ("s3", "glue", "sts", "logs")},
+        "vpc_endpoint_ids": {s: f"vpce-{s}" for s in ("s3", "glue", "sts", "logs", "monitoring")},
         "flow_log_id": "fl-0123",
         "flow_log_group_name": f"/aws/vpc/{name('vpc')}/flow-logs",
         "sfn_role_name": name("sfn"),
