@@ -1,12 +1,11 @@
 # ─── CI/CD access (applied once per account) ───
 # GitHub Actions reach AWS through OIDC, without stored credentials. Per environment three
-# deploy roles (backlog P0-02), each trusted only by this repository's GitHub environment of
-# the same name, and one read-only role for pull-request plans, trusted only by the GitHub
-# environment <env>-plan; each is allowed only what its job needs:
-#   ci-terraform-baseline-<env>  terraform apply of environments/<env> (baseline)
-#   ci-artifacts-<env>           upload of the wheel and job scripts
-#   ci-terraform-projects-<env>  terraform apply of projects/<name>
-#   ci-terraform-plan-<env>      terraform plan -lock=false of both, read-only (PR plans)
+# deploy roles (backlog P0-02) and one read-only role for pull-request plans, each trusted
+# only by its own GitHub environment of this repository, and allowed only what its job needs:
+#   ci-terraform-baseline-<env>  <env>-baseline   terraform apply of environments/<env>
+#   ci-artifacts-<env>           <env>-artifacts  upload of the wheel and job scripts
+#   ci-terraform-projects-<env>  <env>-projects   terraform apply of projects/<name>
+#   ci-terraform-plan-<env>      <env>-plan       terraform plan -lock=false of both (PR plans)
 
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
@@ -38,12 +37,16 @@ locals {
   }
 
   # github_environment: the GitHub environment whose jobs may assume the role (its OIDC
-  # subject is repo:<org>/<repo>:environment:<name>). The deploy jobs of _deploy.yml run in
-  # <env>; the PR plans of _plan.yml run in <env>-plan, so they can assume the plan role only.
+  # subject is repo:<org>/<repo>:environment:<name>). Every role has an environment of its
+  # own, so a job can assume only the role of the environment it runs in: the baseline,
+  # artifacts and projects jobs of _deploy.yml run in <env>-baseline, <env>-artifacts and
+  # <env>-projects, the PR plans of _plan.yml in <env>-plan. A job_workflow_ref condition
+  # could not do this: the three deploy jobs run the same reusable workflow at the same ref,
+  # so their tokens differ only in the environment.
   role_kinds = {
-    baseline  = { name = "ci-terraform-baseline", github_environment = "%s", description = "terraform apply of the baseline (environments/%s)" }
-    artifacts = { name = "ci-artifacts", github_environment = "%s", description = "upload of the foundation wheel and job scripts (%s)" }
-    projects  = { name = "ci-terraform-projects", github_environment = "%s", description = "terraform apply of the project stacks (%s)" }
+    baseline  = { name = "ci-terraform-baseline", github_environment = "%s-baseline", description = "terraform apply of the baseline (environments/%s)" }
+    artifacts = { name = "ci-artifacts", github_environment = "%s-artifacts", description = "upload of the foundation wheel and job scripts (%s)" }
+    projects  = { name = "ci-terraform-projects", github_environment = "%s-projects", description = "terraform apply of the project stacks (%s)" }
     plan      = { name = "ci-terraform-plan", github_environment = "%s-plan", description = "read-only terraform plan of pull requests (%s)" }
   }
 
@@ -98,7 +101,8 @@ data "aws_iam_openid_connect_provider" "github" {
 
 # ─── CI roles ───
 
-# One trust policy per GitHub environment (<env> and <env>-plan).
+# One trust policy per GitHub environment, that is per role (<env>-baseline, <env>-artifacts,
+# <env>-projects, <env>-plan).
 data "aws_iam_policy_document" "github_trust" {
   for_each = local.github_environments
 
@@ -136,6 +140,13 @@ resource "aws_iam_role" "deploy" {
   assume_role_policy   = data.aws_iam_policy_document.github_trust[each.value.github_environment].json
   max_session_duration = 3600
   tags                 = { Environment = each.value.env, DeployRole = each.value.kind }
+
+  lifecycle {
+    precondition {
+      condition     = length(local.github_environments) == length(local.deploy_roles)
+      error_message = "Every CI role needs a GitHub environment of its own: a shared one would let one job assume another job's role."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "deploy" {

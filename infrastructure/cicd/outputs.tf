@@ -20,3 +20,8 @@ output "github_secrets" {
     for key, role in local.deploy_roles : upper("AWS_ROLE_ARN_${role.kind}_${role.env}") => aws_iam_role.deploy[key].arn
   }
 }
+
+output "github_environments" {
+  description = "The GitHub environments to create in the repository, each with the one CI role its jobs may assume: { <env>-baseline|artifacts|projects|plan = <role name> }."
+  value       = { for key, role in local.deploy_roles : role.github_environment => aws_iam_role.deploy[key].name }
+}

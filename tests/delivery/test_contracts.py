@@ -7,7 +7,8 @@ Two sides written apart must agree on:
   declares, and every variable without a default is set;
 - the roles: every role secret a workflow reads is one ``infrastructure/cicd`` lists in its
   ``github_secrets`` output, read by a job that runs in the GitHub environment that role's
-  trust policy names (``repo:<org>/<repo>:environment:<name>``), for that role's environment;
+  trust policy names (``repo:<org>/<repo>:environment:<name>``), for that role's environment,
+  and no job that does not assume a role runs in the GitHub environment it trusts;
 - the backend: the workflows write ``backend.conf`` with ``setup/init-terraform.sh`` before
   any ``terraform init``, in the folder ``terraform-stack.sh`` reads it from;
 - the names: artifacts and state buckets, the wheel's S3 key and file name, the job scripts'
@@ -180,6 +181,70 @@ def role_secret_reads() -> list[dict[str, Any]]:
     return reads
 
 
+def _github_environment(job: dict[str, Any], inputs: dict[str, Any]) -> str:
+    """The GitHub environment a job runs in ("" for none), inputs resolved."""
+    environment = job.get("environment") or ""
+    if isinstance(environment, dict):
+        environment = environment["name"]
+    return resolve_inputs(str(environment), inputs)
+
+
+def jobs_as_run() -> list[dict[str, Any]]:
+    """Every job as GitHub runs it, a called workflow's jobs once per calling job: where,
+    the GitHub environment it runs in (its OIDC subject is environment:<name>; a job without
+    one gets a ref or pull_request subject) and the repository secrets it reads."""
+    found = []
+    for caller, wf in workflows():
+        for caller_job, job in checks.jobs(wf).items():
+            if "uses" not in job:
+                if not checks.is_reusable_only(wf):
+                    found.append(
+                        {
+                            "where": f"{caller} {caller_job}",
+                            "github_environment": _github_environment(job, {}),
+                            "secrets": set(re.findall(r"secrets\.(\w+)", json.dumps(job))),
+                        }
+                    )
+                continue
+            called, reusable = called_workflow(job["uses"])
+            declared = checks.triggers(reusable)["workflow_call"]
+            inputs = {k: v.get("default") for k, v in (declared.get("inputs") or {}).items()}
+            inputs.update(job.get("with") or {})
+            passed = {
+                inner: match[1]
+                for inner, value in (job.get("secrets") or {}).items()
+                if (match := SECRET_REF.match(str(value)))
+            }
+            for job_id, inner_job in checks.jobs(reusable).items():
+                text = json.dumps(inner_job)
+                found.append(
+                    {
+                        "where": f"{caller} {caller_job} -> {called} {job_id}",
+                        "github_environment": _github_environment(inner_job, inputs),
+                        "secrets": {o for i, o in passed.items() if f"secrets.{i}" in text},
+                    }
+                )
+    return found
+
+
+def trust_problems(jobs: list[dict[str, Any]], roles: dict[str, dict[str, str]]) -> list[str]:
+    """Each role's trust must admit exactly the jobs that assume it: a job whose GitHub
+    environment a role trusts, but which reads another role's secret, could assume both."""
+    problems = []
+    for secret, role in sorted(roles.items()):
+        admitted = {
+            j["where"] for j in jobs if j["github_environment"] == role["github_environment"]
+        }
+        assuming = {j["where"] for j in jobs if secret in j["secrets"]}
+        if not assuming:
+            problems.append(f"{role['role']}: no job assumes it")
+        for where in sorted(admitted - assuming):
+            problems.append(f"{role['role']} admits {where}, a job that does not assume it")
+        for where in sorted(assuming - admitted):
+            problems.append(f"{where} assumes {role['role']}, whose trust does not admit it")
+    return problems
+
+
 def cicd_roles() -> dict[str, dict[str, str]]:
     """The CI roles infrastructure/cicd creates, keyed by the GitHub secret github_secrets
     names for each: {secret: {kind, env, role, github_environment}}."""
@@ -332,12 +397,63 @@ def test_each_role_is_assumed_only_by_the_job_it_is_made_for() -> None:
         assert job["permissions"].get("id-token") == "write", read["where"]
 
 
+def test_a_roles_trust_admits_no_other_jobs_subject() -> None:
+    """Every CI role trusts one GitHub environment, and only the job that assumes the role
+    runs in it: the artifacts job's token cannot assume the projects or baseline role."""
+    roles = cicd_roles()
+    assert len({r["github_environment"] for r in roles.values()}) == len(roles), (
+        "one GitHub environment per role"
+    )
+    assert trust_problems(jobs_as_run(), roles) == []
+
+
+def test_trust_problems_catch_a_job_in_another_roles_environment() -> None:
+    """The check above must fail when a job runs in the environment of a role it does not
+    assume (here: the artifacts job moved into the projects environment)."""
+    roles = cicd_roles()
+    jobs = jobs_as_run()
+    artifacts = next(j for j in jobs if j["where"].endswith("_deploy.yml artifacts"))
+    env = artifacts["github_environment"].removesuffix("-artifacts")
+    moved = [{**j, "github_environment": f"{env}-projects"} if j is artifacts else j for j in jobs]
+    where = artifacts["where"]
+    assert trust_problems(moved, roles) == [
+        f"{where} assumes ci-artifacts-{env}, whose trust does not admit it",
+        f"ci-terraform-projects-{env} admits {where}, a job that does not assume it",
+    ]
+    # A job that reads two role secrets is caught too, whichever environment it runs in.
+    greedy = [
+        {**j, "secrets": j["secrets"] | {f"AWS_ROLE_ARN_PROJECTS_{env.upper()}"}}
+        if j is artifacts
+        else j
+        for j in jobs
+    ]
+    assert any("assumes ci-terraform-projects" in p for p in trust_problems(greedy, roles))
+
+
 def test_github_environments_are_the_ones_documented() -> None:
+    """docs/deployment.md lists every GitHub environment a role trusts, with its role, the
+    branch the deploys of that environment run on, and required reviewers on every prod
+    deploy environment (each guards its own role: one unreviewed would bypass the others)."""
     doc = (REPO / "docs" / "deployment.md").read_text(encoding="utf-8")
-    for role in cicd_roles().values():
+    rows = {
+        name: (branches, reviewers, role)
+        for name, branches, reviewers, role in re.findall(
+            r"^\| `([\w-]+)` \| ([^|]+?) \| (yes|no) \| `([\w-]+)` \|$", doc, re.M
+        )
+    }
+    branch = {"dev": "`dev`", "int": "`int`", "prod": "`main`"}
+    roles = cicd_roles()
+    assert set(rows) == {role["github_environment"] for role in roles.values()}
+    for role in roles.values():
         assert f"`{role['role'].rsplit('-', 1)[0]}-<env>`" in doc, role["role"]
-        if role["github_environment"] != role["env"]:
-            assert f"`{role['github_environment']}`" in doc, role["github_environment"]
+        branches, reviewers, documented_role = rows[role["github_environment"]]
+        assert documented_role == role["role"], role["github_environment"]
+        if role["kind"] == "plan":
+            assert reviewers == "no", "PR plans run on pull requests, unattended"
+            continue
+        assert branches == branch[role["env"]], role["github_environment"]
+        if role["env"] == "prod":
+            assert reviewers == "yes", role["github_environment"]
 
 
 # ─── Backend configuration ───────────────────────────────────────────────────

@@ -175,7 +175,8 @@ def test_deploy_jobs_and_order() -> None:
     assert set(jobs["artifacts"]["needs"]) == {"changes", "baseline"}
     assert set(jobs["projects"]["needs"]) == {"changes", "baseline", "artifacts"}
     for name in ("baseline", "artifacts", "projects"):
-        assert jobs[name]["environment"] == "${{ inputs.environment }}"
+        # A GitHub environment per job: its OIDC subject admits this job's role only.
+        assert jobs[name]["environment"] == f"${{{{ inputs.environment }}}}-{name}"
         assert jobs[name]["permissions"] == {"contents": "read", "id-token": "write"}
     assert "id-token" not in (jobs["changes"].get("permissions") or {})
 

@@ -18,8 +18,10 @@ KINDS = {
     "projects": "ci-terraform-projects",
     "plan": "ci-terraform-plan",
 }
-# The GitHub environment whose jobs may assume each kind of role (_deploy.yml, _plan.yml).
-GITHUB_ENVIRONMENT = {"baseline": "{}", "artifacts": "{}", "projects": "{}", "plan": "{}-plan"}
+# The GitHub environment whose jobs may assume each kind of role (_deploy.yml, _plan.yml):
+# one per role, so no job can assume another job's role.
+GITHUB_ENVIRONMENT = {kind: f"{{}}-{kind}" for kind in KINDS}
+SUBJECT = "token.actions.githubusercontent.com:sub"
 
 
 def documents(parsed: dict, name: str) -> dict[str, list[dict]]:
@@ -70,6 +72,41 @@ def test_four_roles_per_environment_trusted_by_their_github_environment(cicd_sta
             for d in blocks(cicd_stack, "aws_iam_policy_document")
             if address(d).endswith(f'github_trust["{github_env}"]')
         ), f"{role['name']} is trusted by GitHub environment {github_env} only"
+
+
+def test_each_role_trusts_one_subject_no_other_role_trusts(cicd_stack: dict) -> None:
+    """A role is assumable only from its own GitHub environment: a job running in the
+    environment of another role (say <env>-artifacts) cannot assume the projects role."""
+    trust_documents = tfchecks.documents_by_id(cicd_stack)
+    subjects: dict[str, set[str]] = {}
+    for role in blocks(cicd_stack, "aws_iam_role"):
+        (statement,) = [
+            tfchecks.normalise_document_statement(s)
+            for s in tfchecks.statements(trust_documents[role["assume_role_policy"]])
+        ]
+        assert statement["effect"] == "Allow"
+        conditions = [c for c in statement["conditions"] if c[1] == SUBJECT]
+        assert len(conditions) == 1 and conditions[0][0] == "StringEquals", role["name"]
+        subjects[role["name"]] = set(conditions[0][2])
+    assert all(len(values) == 1 for values in subjects.values()), subjects
+    admitted = [subject for values in subjects.values() for subject in values]
+    assert len(admitted) == len(set(admitted)), "two roles trust the same subject"
+    assert not any("*" in subject for subject in admitted), "no wildcard subjects"
+    repo = f"repo:{CICD_VARS['github_org']}/{CICD_VARS['github_repository']}"
+    for env in ENVIRONMENTS:
+        for kind, prefix in KINDS.items():
+            assert subjects[f"{prefix}-{env}"] == {f"{repo}:environment:{env}-{kind}"}
+
+
+def test_github_environments_output_names_each_role(cicd_stack: dict) -> None:
+    (output,) = [
+        o for o in blocks(cicd_stack, "output") if address(o) == "output.github_environments"
+    ]
+    assert output["value"] == {
+        GITHUB_ENVIRONMENT[kind].format(env): f"{prefix}-{env}"
+        for env in ENVIRONMENTS
+        for kind, prefix in KINDS.items()
+    }
 
 
 def test_github_secret_names(cicd_stack: dict) -> None:
