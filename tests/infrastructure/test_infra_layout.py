@@ -116,7 +116,8 @@ def test_environment_settings_are_data() -> None:
 def test_projects_are_plug_and_play(project: str) -> None:
     """A project folder holds only what a team edits; the rest is the shared wiring."""
     directory = INFRA / "projects" / project
-    real = {p.name for p in directory.iterdir() if not p.is_symlink()}
+    # The provider lock file (P3-01) is a real file too, but no team edits it.
+    real = {p.name for p in directory.iterdir() if not p.is_symlink()} - {".terraform.lock.hcl"}
     assert real == PROJECT_OWN_FILES, f"{project}: unexpected own files {real ^ PROJECT_OWN_FILES}"
     links = {p.name: p.resolve() for p in directory.iterdir() if p.is_symlink()}
     assert set(links) == ROOT_FILES_OF_PROJECT | {"versions.tf", "provider.tf"}
@@ -140,19 +141,89 @@ def test_template_and_projects_share_the_same_wiring() -> None:
     assert len({tuple(sorted(t.items())) for t in targets.values()}) == 1
 
 
+def _satisfies(version: str, constraint: str) -> bool:
+    """Whether `version` meets a Terraform version constraint such as ">= 5.81, < 6.0"."""
+
+    def parts(text: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in text.split("."))
+
+    checks = {
+        ">=": lambda v, c: v >= c,
+        "<=": lambda v, c: v <= c,
+        ">": lambda v, c: v > c,
+        "<": lambda v, c: v < c,
+        "=": lambda v, c: v == c,
+        "!=": lambda v, c: v != c,
+    }
+    found = parts(version)
+    for term in constraint.split(","):
+        match = re.fullmatch(r"\s*(>=|<=|!=|~>|>|<|=)?\s*([0-9.]+)\s*", term)
+        assert match, f"cannot read the constraint term {term!r}"
+        operator, wanted = match[1] or "=", match[2]
+        if operator == "~>":
+            bound = parts(wanted)
+            upper = (*bound[:-2], bound[-2] + 1) if len(bound) > 1 else (bound[0] + 1,)
+            if not bound <= found[: len(bound)] + (0,) * (len(bound) - len(found)) < upper:
+                return False
+        elif not checks[operator](found, parts(wanted) + (0,) * (len(found) - len(wanted))):
+            return False
+    return True
+
+
 def test_lock_file_policy_is_consistent() -> None:
-    """P3-01: no stack commits a provider lock file; all ignore it the same way."""
-    assert not list(INFRA.rglob(".terraform.lock.hcl"))
+    """P3-01: every root module commits a lock file (projects/_template too, so `dp
+    new-project` copies it); all lock the same provider version, inside the constraint of
+    shared/versions.tf; modules and shared folders have none; git does not ignore them."""
+    roots = [INFRA / "environments" / e for e in ENVIRONMENTS]
+    roots += [INFRA / "projects" / p for p in PROJECTS] + [INFRA / "cicd"]
+    assert INFRA / "projects" / "_template" in roots
+    locked: dict[str, tuple[str, frozenset[str]]] = {}
+    for root in roots:
+        lock = root / ".terraform.lock.hcl"
+        assert lock.is_file(), f"{root.relative_to(INFRA)} has no .terraform.lock.hcl"
+        match = re.search(
+            r'provider "registry\.terraform\.io/hashicorp/aws" \{\s*version\s*=\s*"([^"]+)"'
+            r".*?hashes\s*=\s*\[(.*?)\]",
+            lock.read_text(),
+            re.S,
+        )
+        assert match, f"{lock.relative_to(INFRA)} does not lock hashicorp/aws"
+        hashes = frozenset(re.findall(r'"([a-z0-9]+:[^"]+)"', match[2]))
+        assert any(h.startswith("h1:") for h in hashes), f"{lock.relative_to(INFRA)}: no h1 hash"
+        locked[str(root.relative_to(INFRA))] = (match[1], hashes)
+    assert len(set(locked.values())) == 1, f"the roots lock different providers: {locked}"
+    version = next(iter(locked.values()))[0]
+    shared = (INFRA / "shared" / "versions.tf").read_text()
+    constraint = re.search(r'hashicorp/aws",\s*version\s*=\s*"([^"]+)"', shared)
+    assert constraint, "shared/versions.tf constrains hashicorp/aws"
+    assert _satisfies(version, constraint[1]), f"locked {version} is outside {constraint[1]}"
+    stray = {p.parent for p in INFRA.rglob(".terraform.lock.hcl")} - set(roots)
+    assert not stray, f"lock files outside root modules: {sorted(map(str, stray))}"
     ignored = (INFRA / ".gitignore").read_text().splitlines()
-    assert ".terraform.lock.hcl" in ignored
+    assert ".terraform.lock.hcl" not in ignored
     assert "backend.conf" in ignored
     result = subprocess.run(
         ["git", "check-ignore", "-q", "infrastructure/projects/test02/.terraform.lock.hcl"],
         cwd=REPO_ROOT,
         check=False,
     )
-    # 128: not a git checkout (e.g. an exported tree); the rule itself was checked above.
-    assert result.returncode in (0, 128)
+    # 1: not ignored. 128: not a git checkout (e.g. an exported tree).
+    assert result.returncode in (1, 128)
+
+
+@pytest.mark.parametrize(
+    ("version", "constraint", "expected"),
+    [
+        ("5.100.0", ">= 5.81, < 6.0", True),
+        ("5.81.0", ">= 5.81, < 6.0", True),
+        ("5.80.0", ">= 5.81, < 6.0", False),
+        ("6.0.0", ">= 5.81, < 6.0", False),
+        ("5.80.0", "~> 5.0", True),
+        ("6.0.0", "~> 5.0", False),
+    ],
+)
+def test_constraint_reading(version: str, constraint: str, expected: bool) -> None:
+    assert _satisfies(version, constraint) is expected
 
 
 def test_no_copy_paste_across_terraform_files() -> None:
@@ -181,7 +252,8 @@ def test_versions_are_pinned_once() -> None:
     """Every root module takes Terraform and provider versions from shared/versions.tf."""
     shared = (INFRA / "shared" / "versions.tf").read_text()
     assert 'required_version = ">= 1.14"' in shared
-    assert 'version = "~> 5.0"' in shared
+    # 5.81: the table optimizer's retention and orphan-file blocks (see the file's comment).
+    assert 'version = ">= 5.81, < 6.0"' in shared
     assert 'backend "s3" {}' in shared
     roots = [INFRA / "environments" / e for e in ENVIRONMENTS]
     roots += [INFRA / "projects" / p for p in PROJECTS] + [INFRA / "cicd"]
