@@ -7,6 +7,8 @@
 
 locals {
   sfn_log_group_arn = "arn:aws:logs:${local.region}:${local.account_id}:log-group:/aws/states/${local.abbr}-*"
+  # The domain's state machines of this environment: {abbr}-<project>-<pipeline>-{account}-{env}.
+  sfn_state_machine_arns = "arn:aws:states:${local.region}:${local.account_id}:stateMachine:${format(local.name_format, "*")}"
 }
 
 data "aws_iam_policy_document" "sfn" {
@@ -71,11 +73,51 @@ data "aws_iam_policy_document" "sfn" {
     resources = [aws_sns_topic.alerts.arn]
   }
 
+  # The state machines are encrypted with the domain CMK (CUSTOMER_MANAGED_KMS_KEY): Step
+  # Functions encrypts and decrypts execution data with the execution role, under the
+  # encryption context aws:states:stateMachineArn. Only this environment's state machines.
   statement {
-    sid       = "UseDataLakeKey"
+    sid       = "StateMachineDataKey"
     effect    = "Allow"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [aws_kms_key.this.arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "kms:EncryptionContext:aws:states:stateMachineArn"
+      values   = [local.sfn_state_machine_arns]
+    }
+  }
+
+  # Logging of an encrypted state machine: the role makes the data key of the log events
+  # under the logs context, and CloudWatch Logs' delivery service decrypts it (key policy
+  # statement AllowStepFunctionsLogDelivery, kms.tf).
+  statement {
+    sid       = "ExecutionLogsDataKey"
+    effect    = "Allow"
+    actions   = ["kms:GenerateDataKey"]
+    resources = [aws_kms_key.this.arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "kms:EncryptionContext:SourceArn"
+      values   = [local.log_delivery_context]
+    }
+  }
+
+  # NotifyFailure publishes to the CMK-encrypted alerts topic; SNS uses the publisher's
+  # permissions on the key, under the context aws:sns:topicArn.
+  statement {
+    sid       = "AlertsTopicDataKey"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.this.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:aws:sns:topicArn"
+      values   = [aws_sns_topic.alerts.arn]
+    }
   }
 }
 

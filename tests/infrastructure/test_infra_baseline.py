@@ -100,9 +100,11 @@ def test_every_bucket_has_lifecycle_rules(environment_stack: Callable[[str], dic
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_kms_key_rotation_alias_and_three_statement_policy(
+def test_kms_key_rotation_alias_and_key_policy(
     env: str, environment_stack: Callable[[str], dict]
 ) -> None:
+    """The three-statement key policy (account, CloudWatch Logs, EventBridge) plus the
+    log-delivery grant CMK-encrypted Step Functions logging needs."""
     parsed = environment_stack(env)
     key = one(parsed, "aws_kms_key")
     assert key["enable_key_rotation"] is True
@@ -113,26 +115,57 @@ def test_kms_key_rotation_alias_and_three_statement_policy(
         "EnableIAMPolicies",
         "AllowCloudWatchLogs",
         "AllowEventBridgeToEncryptedTopic",
+        "AllowStepFunctionsLogDelivery",
     ]
     root = statements[0]
     assert ("AWS", f"arn:aws:iam::{STUB_ACCOUNT_ID}:root") in root["principals"]
     assert ("Service", f"logs.{REGION}.amazonaws.com") in statements[1]["principals"]
 
 
-def test_kms_permissions_of_glue_and_optimizer_roles(project_stack: Callable[..., dict]) -> None:
-    parsed = project_stack("project01")
-    for module in ("glue_job_role", "table_optimizer_role"):
-        kms = [
-            s
-            for s in tfchecks.policy_statements_of(parsed, f"module.{module}.")
-            if any(a.startswith("kms:") for a in s["actions"])
+def test_encrypted_pipelines_can_log(
+    environment_stack: Callable[[str], dict], project_stack: Callable[..., dict]
+) -> None:
+    """The project pipelines are CMK-encrypted and logged: the key and the execution role
+    allow what log delivery needs (tfchecks.check_encrypted_sfn_logging), scoped to this
+    environment's state machines and this account's log deliveries."""
+    parsed = environment_stack("dev")
+    machines, groups = [], []
+    for project in PROJECTS:
+        stack = project_stack(project, "dev")
+        for machine in blocks(stack, "aws_sfn_state_machine"):
+            assert machine["encryption_configuration"]["type"] == "CUSTOMER_MANAGED_KMS_KEY"
+            machines.append(
+                f"arn:aws:states:{REGION}:{STUB_ACCOUNT_ID}:stateMachine:{machine['name']}"
+            )
+        groups += [
+            f"arn:aws:logs:{REGION}:{STUB_ACCOUNT_ID}:log-group:{g['name']}"
+            for g in blocks(stack, "aws_cloudwatch_log_group")
         ]
-        assert kms, module
-        actions = {a for s in kms for a in s["actions"]}
-        assert {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"} <= actions
-        assert kms[0]["resources"] == [
-            f"arn:aws:kms:{REGION}:{STUB_ACCOUNT_ID}:key/11111111-2222-3333-4444-555555555555"
-        ]
+    assert machines and groups
+    assert tfchecks.check_encrypted_sfn_logging(parsed, machines, groups) == []
+
+    # Scoped: not another environment's state machines, not another account's deliveries.
+    prod = [m.removesuffix("-dev") + "-prod" for m in machines]
+    assert tfchecks.check_encrypted_sfn_logging(parsed, prod, []) != []
+    key = one(parsed, "aws_kms_key")
+    delivery = next(
+        s
+        for s in tfchecks.resolve_policy(parsed, key["policy"])
+        if s["sid"] == "AllowStepFunctionsLogDelivery"
+    )
+    assert delivery["actions"] == ["kms:Decrypt"], "only what log delivery needs"
+    assert not tfchecks.condition_allows(
+        delivery, "kms:EncryptionContext:SourceArn", "arn:aws:logs:us-east-1:999999999999:*"
+    )
+    # Every KMS grant of the execution role names the key and an encryption context.
+    role = tfchecks.policy_statements_of(parsed, "aws_iam_policy_document.sfn")
+    kms = [s for s in role if s["sid"] != "EncryptExecutionInput" and "kms:" in str(s["actions"])]
+    assert {s["sid"] for s in kms} == {
+        "StateMachineDataKey",
+        "ExecutionLogsDataKey",
+        "AlertsTopicDataKey",
+    }
+    assert all(s["conditions"] and s["resources"] == [key["id"]] for s in kms)
 
 
 # ─── Network (P1-01, P1-04, P1-05, P0-07) ───

@@ -174,6 +174,53 @@ def test_wildcard_action_pattern_is_reported(infra: Path) -> None:
     assert len(problems) == 1 and "ec2:Describe*" in problems[0]
 
 
+# ─── Encrypted Step Functions logging ───
+
+ABBR, REGION = tfchecks.DOMAIN["domain_abbr"], tfchecks.DOMAIN["aws_region"]
+ACCOUNT = tfchecks.STUB_ACCOUNT_ID
+MACHINE = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{ABBR}-p-daily-{ACCOUNT}-dev"
+LOG_GROUP = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/states/{ABBR}-p-daily-{ACCOUNT}-dev"
+
+
+def sfn_logging_problems(tmp_path: Path, file: str, old: str, new: str) -> list[str]:
+    infra = tfchecks.stub_tree(tmp_path)
+    edit(infra / "baseline" / file, old, new)
+    parsed = tfchecks.evaluate(infra / "environments" / "dev")
+    return tfchecks.check_encrypted_sfn_logging(parsed, [MACHINE], [LOG_GROUP])
+
+
+def test_intact_sfn_logging_grants_pass(tmp_path: Path) -> None:
+    assert sfn_logging_problems(tmp_path, "kms.tf", "", "") == []
+
+
+def test_missing_log_delivery_grant_is_reported(tmp_path: Path) -> None:
+    problems = sfn_logging_problems(
+        tmp_path, "kms.tf", '["delivery.logs.amazonaws.com"]', '["events.amazonaws.com"]'
+    )
+    assert problems == [
+        "key policy: delivery.logs.amazonaws.com may not kms:Decrypt the log data keys"
+        f" (kms:EncryptionContext:SourceArn arn:aws:logs:{REGION}:{ACCOUNT}:*)"
+    ]
+
+
+def test_execution_role_without_state_machine_context_is_reported(tmp_path: Path) -> None:
+    problems = sfn_logging_problems(
+        tmp_path,
+        "iam_orchestration.tf",
+        "values   = [local.sfn_state_machine_arns]",
+        'values   = ["arn:aws:states:::stateMachine:other"]',
+    )
+    assert problems == [
+        f"execution role: no kms:Decrypt for {MACHINE}",
+        f"execution role: no kms:GenerateDataKey for {MACHINE}",
+    ]
+
+
+def test_log_group_outside_the_logs_grant_is_reported(tmp_path: Path) -> None:
+    problems = sfn_logging_problems(tmp_path, "kms.tf", ":log-group:*", ":log-group:/aws/vpc/*")
+    assert len(problems) == 4 and all("CloudWatch Logs may not" in p for p in problems)
+
+
 # ─── Module interfaces ───
 
 

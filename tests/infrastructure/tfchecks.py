@@ -15,6 +15,7 @@ complete.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import json
 import os
@@ -517,6 +518,88 @@ def policy_statements_of(parsed: dict, path_contains: str) -> list[dict]:
 
 
 # ─── Step Functions ───────────────────────────────────────────────────────────
+
+
+def condition_allows(statement: dict, variable: str, value: str) -> bool:
+    """Whether the statement's condition on ``variable`` admits ``value`` (String/Arn
+    Equals and Like operators; a statement without that condition admits nothing)."""
+    for test, name, patterns in statement["conditions"]:
+        if name != variable:
+            continue
+        if test in ("StringEquals", "ArnEquals"):
+            return value in patterns
+        if test in ("StringLike", "ArnLike"):
+            return any(fnmatch.fnmatchcase(value, str(p)) for p in patterns)
+    return False
+
+
+def check_encrypted_sfn_logging(
+    parsed: dict, state_machines: Iterable[str], log_groups: Iterable[str]
+) -> list[str]:
+    """What a CMK-encrypted state machine needs to deliver its execution logs (Step Functions
+    guide, "Data at rest encryption"); a miss drops the logs without an error. ``parsed`` is an
+    evaluated environment; ``state_machines`` and ``log_groups`` are the ARNs of the project
+    pipelines and their log groups.
+
+    - the key policy lets delivery.logs.amazonaws.com kms:Decrypt under the logs
+      encryption context SourceArn = arn:aws:logs:<region>:<account>:*;
+    - the key policy lets logs.<region>.amazonaws.com use the key for each log group
+      (kms:EncryptionContext:aws:logs:arn);
+    - the execution role may kms:GenerateDataKey under the logs context and
+      kms:Decrypt + kms:GenerateDataKey under each state machine's context.
+    """
+    problems: list[str] = []
+    keys = blocks(parsed, "aws_kms_key")
+    if len(keys) != 1:
+        return [f"expected one KMS key, found {len(keys)}"]
+    key_policy = resolve_policy(parsed, keys[0].get("policy"))
+    roles = [
+        d for d in blocks(parsed, "aws_iam_policy_document") if address(d).endswith("document.sfn")
+    ]
+    if len(roles) != 1:
+        return [f"expected one Step Functions execution-role policy, found {len(roles)}"]
+    role = [normalise_document_statement(s) for s in statements(roles[0])]
+    region, account = DOMAIN["aws_region"], STUB_ACCOUNT_ID
+    logs_context = f"arn:aws:logs:{region}:{account}:*"
+
+    def grants(
+        policy: list[dict],
+        principal: tuple[str, str] | None,
+        action: str,
+        variable: str,
+        value: str,
+    ) -> bool:
+        return any(
+            s["effect"] == "Allow"
+            and (principal is None or principal in s["principals"])
+            and any(fnmatch.fnmatchcase(action, a) for a in s["actions"])
+            and condition_allows(s, variable, value)
+            for s in policy
+        )
+
+    delivery = ("Service", "delivery.logs.amazonaws.com")
+    if not grants(
+        key_policy, delivery, "kms:Decrypt", "kms:EncryptionContext:SourceArn", logs_context
+    ):
+        problems.append(
+            "key policy: delivery.logs.amazonaws.com may not kms:Decrypt the log data keys"
+            f" (kms:EncryptionContext:SourceArn {logs_context})"
+        )
+    logs = ("Service", f"logs.{region}.amazonaws.com")
+    for group in log_groups:
+        for action in ("kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey"):
+            if not grants(key_policy, logs, action, "kms:EncryptionContext:aws:logs:arn", group):
+                problems.append(f"key policy: CloudWatch Logs may not {action} for {group}")
+    if not grants(
+        role, None, "kms:GenerateDataKey", "kms:EncryptionContext:SourceArn", logs_context
+    ):
+        problems.append("execution role: no kms:GenerateDataKey under the logs context")
+    for machine in state_machines:
+        for action in ("kms:Decrypt", "kms:GenerateDataKey"):
+            variable = "kms:EncryptionContext:aws:states:stateMachineArn"
+            if not grants(role, None, action, variable, machine):
+                problems.append(f"execution role: no {action} for {machine}")
+    return problems
 
 
 def validate_asl(definition: dict, scratch: Path) -> list[str]:
