@@ -98,8 +98,9 @@ data "aws_iam_policy_document" "sfn" {
     actions   = ["kms:GenerateDataKey"]
     resources = [aws_kms_key.this.arn]
 
+    # StringEquals, as in the Step Functions guide: the context value is this literal string.
     condition {
-      test     = "StringLike"
+      test     = "StringEquals"
       variable = "kms:EncryptionContext:SourceArn"
       values   = [local.log_delivery_context]
     }
