@@ -1,15 +1,15 @@
 """Foundation library for the domain's PySpark jobs.
 
 The same job code runs on a laptop (local Spark + Iceberg, catalog ``glue_catalog``) and
-on AWS Glue 5.1. Importing the package first bridges Glue's ``--KEY value`` job arguments
-into environment variables, so everything that reads the environment sees them.
+on AWS Glue 5.1. Importing the package has no side effects: the first
+:func:`dp_foundation.config.settings.get_config` bridges Glue's ``--KEY value`` job arguments
+from ``sys.argv`` into environment variables (and, on a workstation, loads ``.env``). Code
+that reads a job argument from the environment before that calls :func:`bridge_glue_args`.
 """
 
 from __future__ import annotations
 
 from dp_foundation.config.args import bridge_glue_args
-
-bridge_glue_args()
 
 __version__ = "1.0.0"
 

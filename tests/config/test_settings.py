@@ -108,7 +108,7 @@ import json, sys
 import dp_foundation, dp_foundation.config.settings as settings
 import dp_foundation.io, dp_foundation.iceberg, dp_foundation.quality
 import dp_foundation.spark, dp_foundation.logging
-heavy = sorted(m for m in ("boto3", "botocore", "pyspark", "py4j") if m in sys.modules)
+heavy = sorted(m for m in ("boto3", "botocore", "pyspark", "py4j", "dotenv") if m in sys.modules)
 try:
     settings.get_config()
     error = None
@@ -376,3 +376,56 @@ def test_missing_domain_file(domain_file: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist") as info:
         get_config()
     assert str(domain_file) in str(info.value)
+
+
+# ─── first use: the Glue-args bridge and .env (P0-06, P0-08) ─────────────────
+
+
+def test_first_get_config_bridges_sys_argv(
+    domain_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        sys, "argv", ["job.py", "--Q5_REGION", "EUROPE", "--job-bookmark-option", "x"]
+    )
+    assert "Q5_REGION" not in os.environ  # nothing read before first use
+    cfg = get_config()
+    assert os.environ["Q5_REGION"] == cfg["q5_region"] == "EUROPE"
+    assert os.environ["job-bookmark-option"] == cfg["job-bookmark-option"] == "x"  # noqa: SIM112
+
+
+def test_on_glue_reads_argv_before_the_bridge(
+    domain_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert not settings.on_glue()
+    monkeypatch.setattr(sys, "argv", ["job.py", "--JOB_RUN_ID", "jr_1"])
+    assert settings.on_glue()
+    assert "JOB_RUN_ID" not in os.environ  # asking has no side effect
+
+
+def test_dotenv_is_not_read_on_glue(
+    domain_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".env").write_text("DP_FROM_DOTENV=yes\nENV=dev\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "argv", ["job.py", "--JOB_RUN_ID", "jr_1"])
+    assert settings.load_local_dotenv() is None
+    assert get_config()["env"] == "local"
+    assert "DP_FROM_DOTENV" not in os.environ
+
+
+def test_dotenv_without_python_dotenv_warns_and_continues(
+    domain_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The wheel installed without its ``local`` extra: ``.env`` is named, not read."""
+    (tmp_path / ".env").write_text("DP_FROM_DOTENV=yes\n", encoding="utf-8")
+    monkeypatch.setitem(sys.modules, "dotenv", None)  # import dotenv -> ImportError
+    with caplog.at_level(logging.WARNING):
+        cfg = get_config()
+    assert cfg["env"] == "local"
+    assert "DP_FROM_DOTENV" not in os.environ
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(
+        str(tmp_path / ".env") in m and "python-dotenv" in m and "[local]" in m for m in warnings
+    ), warnings

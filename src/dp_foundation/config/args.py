@@ -2,8 +2,15 @@
 
 Glue passes custom job parameters only as ``--KEY value`` pairs in ``sys.argv``; it does not
 set environment variables. Reading them here, without importing ``awsglue``, lets settings and
-the Spark runtime read one place (the environment) on a laptop and on Glue alike. The package's
-``__init__`` calls :func:`bridge_glue_args` before any other module reads the environment.
+the Spark runtime read one place (the environment) on a laptop and on Glue alike.
+
+Nothing runs at import: :func:`dp_foundation.config.settings.get_config` bridges ``sys.argv``
+when it first computes the configuration. Code that reads an argument from the environment
+before that calls :func:`bridge_glue_args` itself.
+
+A key keeps its spelling (backlog P0-06): ``--job-bookmark-option x`` sets the variable
+``job-bookmark-option``. A key that is not a shell identifier also gets an upper-snake alias
+(``JOB_BOOKMARK_OPTION``), unless the arguments name that alias themselves.
 """
 
 from __future__ import annotations
@@ -14,47 +21,57 @@ import sys
 
 # Names Glue or a user could pass; anything else in argv (pytest's "-q", file paths) is ignored.
 _KEY = re.compile(r"^--([A-Za-z_][A-Za-z0-9_.-]*)$")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 _bridged: dict[str, str] = {}
 
 
 def env_name(key: str) -> str:
-    """Return the environment variable name for a Glue argument key.
+    """Return the shell-safe alias of a Glue argument key.
 
-    ``--ENV`` stays ``ENV``; Glue's own hyphenated keys become upper snake case
-    (``--job-bookmark-option`` -> ``JOB_BOOKMARK_OPTION``) so that shells can read them.
+    ``ENV`` and ``TempDir`` are identifiers already and stay as they are; Glue's hyphenated
+    keys become upper snake case (``job-bookmark-option`` -> ``JOB_BOOKMARK_OPTION``).
     """
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+    if _IDENTIFIER.fullmatch(key):
         return key
     return re.sub(r"[^A-Za-z0-9_]", "_", key).upper()
 
 
+def _is_key(token: str) -> bool:
+    return _KEY.match(token.partition("=")[0]) is not None
+
+
 def parse_glue_args(argv: list[str]) -> dict[str, str]:
-    """Parse Glue-style arguments into a ``{env_name: value}`` dict (no side effects).
+    """Parse Glue-style arguments into ``{variable name: value}`` (no side effects).
 
     Accepts ``--KEY value`` and ``--KEY=value``. A ``--KEY`` followed by another ``--KEY``
-    or by nothing is a flag with the value ``"true"``; it never swallows the next key.
-    A later occurrence of a key wins, as in Glue.
+    (or ``--KEY=value``) or by nothing is a flag with the value ``"true"``: a flag never
+    swallows the next key. A later occurrence of a key wins, as in Glue.
+
+    Every key appears under its own spelling; a key that is not a shell identifier also
+    appears under its :func:`env_name` alias, unless the arguments set that alias as a key of
+    its own (the explicit key wins).
     """
-    parsed: dict[str, str] = {}
+    given: dict[str, str] = {}
     i = 0
     while i < len(argv):
         token = argv[i]
         i += 1
-        if not token.startswith("--"):
-            continue
         name, sep, value = token.partition("=")
         match = _KEY.match(name)
         if match is None:
             continue
         if not sep:
-            if i < len(argv) and not _KEY.match(argv[i].partition("=")[0]):
+            if i < len(argv) and not _is_key(argv[i]):
                 value = argv[i]
                 i += 1
             else:
                 value = "true"
-        parsed[env_name(match.group(1))] = value
-    return parsed
+        key = match.group(1)
+        given.pop(key, None)  # re-insert: the dict's order is the order of last occurrence
+        given[key] = value
+    aliases = {env_name(k): v for k, v in given.items() if env_name(k) not in given}
+    return {**given, **aliases}
 
 
 def bridge_glue_args(argv: list[str] | None = None) -> dict[str, str]:
@@ -64,9 +81,9 @@ def bridge_glue_args(argv: list[str] | None = None) -> dict[str, str]:
         argv: the arguments to read; defaults to ``sys.argv[1:]``.
 
     Returns:
-        Every argument read, as ``{env_name: value}``, including those not copied because
-        the variable was already set (the environment wins: a person's explicit setting is
-        never silently replaced).
+        Every argument read, as ``{variable name: value}`` (aliases included), including
+        those not copied because the variable was already set (the environment wins: a
+        person's explicit setting is never silently replaced).
     """
     parsed = parse_glue_args(list(sys.argv[1:] if argv is None else argv))
     for name, value in parsed.items():
@@ -76,7 +93,7 @@ def bridge_glue_args(argv: list[str] | None = None) -> dict[str, str]:
 
 
 def bridged_args() -> dict[str, str]:
-    """Return the Glue arguments bridged so far in this process, as ``{env_name: value}``."""
+    """Return the Glue arguments bridged so far in this process, as ``{name: value}``."""
     return dict(_bridged)
 
 

@@ -5,8 +5,14 @@ the configuration on first use; :func:`_reset` clears the cache so tests (or a l
 process) can change the environment and see the effect.
 
 Sources, later ones winning: ``setup/domain.json`` (the single source of truth for the
-domain), ``.env`` (python-dotenv; never overrides variables already set), then the process
-environment, which includes the bridged Glue job arguments.
+domain), ``.env`` (workstations only, see :func:`load_local_dotenv`; never overrides variables
+already set), then the process environment, which includes the Glue job arguments that the
+first :func:`get_config` bridges from ``sys.argv``.
+
+On Glue the wheel is put on ``sys.path`` without its dependencies being installed, so this
+module imports only the standard library at module level; python-dotenv (the ``local`` extra)
+is imported only on a workstation that has a ``.env``, and boto3 (which Glue provides) only
+when the account id must come from STS.
 """
 
 from __future__ import annotations
@@ -15,13 +21,12 @@ import functools
 import json
 import logging
 import os
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dotenv import find_dotenv, load_dotenv
-
-from dp_foundation.config.args import bridged_args
+from dp_foundation.config.args import bridge_glue_args, bridged_args, parse_glue_args
 from dp_foundation.exceptions import ConfigError
 
 LOCAL_ENV = "local"
@@ -83,10 +88,53 @@ def _get_domain() -> dict[str, str]:
 
 
 def on_glue() -> bool:
-    """True inside an AWS Glue job run (Glue puts ``awsglue`` on the path and passes JOB_RUN_ID)."""
+    """True inside an AWS Glue job run (Glue puts ``awsglue`` on the path and passes
+    ``--JOB_RUN_ID``, read from the environment or, before the bridge ran, from ``sys.argv``)."""
     import importlib.util
 
-    return importlib.util.find_spec("awsglue") is not None or "JOB_RUN_ID" in os.environ
+    return (
+        importlib.util.find_spec("awsglue") is not None
+        or "JOB_RUN_ID" in os.environ
+        or "JOB_RUN_ID" in parse_glue_args(sys.argv[1:])
+    )
+
+
+def find_dotenv(start: Path | None = None) -> Path | None:
+    """Return the nearest ``.env`` file at or above ``start`` (or the cwd), or None."""
+    origin = (start or Path.cwd()).resolve()
+    for folder in (origin, *origin.parents):
+        if (folder / ".env").is_file():
+            return folder / ".env"
+    return None
+
+
+def load_local_dotenv() -> Path | None:
+    """Backlog P0-08: on a workstation, load the nearest ``.env`` into the environment.
+
+    ``setup/bootstrap.sh`` writes ``.env``; variables already set are never overridden. A
+    Glue job run never reads one (it has no checkout and no python-dotenv). Without
+    python-dotenv (the wheel installed without its ``local`` extra) the file is not read and
+    a warning says how to install it.
+
+    Returns:
+        The file loaded, or None when none was (on Glue, no ``.env``, no python-dotenv).
+    """
+    if on_glue():
+        return None
+    path = find_dotenv()
+    if path is None:
+        return None
+    try:
+        from dotenv import load_dotenv
+    except ImportError:
+        _log.warning(
+            "%s not loaded: python-dotenv is not installed; install the local extra "
+            "(pip install 'data-platform-foundation[local]') or export its variables yourself",
+            path,
+        )
+        return None
+    load_dotenv(path, override=False)
+    return path
 
 
 def _sts_account_id() -> str:
@@ -166,9 +214,8 @@ def local_uri(path: Path) -> str:
 
 
 def _build_config() -> dict[str, str]:
-    dotenv_path = find_dotenv(usecwd=True) or str((find_repo_root() or Path.cwd()) / ".env")
-    if Path(dotenv_path).is_file():
-        load_dotenv(dotenv_path, override=False)
+    bridge_glue_args()  # first use: Glue's --KEY value arguments become variables
+    load_local_dotenv()
     env = os.environ.get("ENV", LOCAL_ENV).strip().lower() or LOCAL_ENV
     domain = _get_domain()
     abbr = domain["domain_abbr"]
@@ -212,7 +259,12 @@ def get_config() -> dict[str, str]:
     ``s3_bucket_{raw,refined,curated,artifacts}``, ``{raw,refined,curated,artifacts}_uri``
     (``s3://bucket`` on AWS, a ``file://`` folder locally), ``iceberg_database_{raw,refined,
     curated}``, ``iceberg_warehouse``, ``catalog`` and every bridged Glue argument (under its
-    lower-case name and its own name, e.g. ``q5_region`` and ``Q5_REGION``).
+    lower-case name and its own name, e.g. ``q5_region`` and ``Q5_REGION``; a hyphenated key
+    also under its alias: ``job-bookmark-option``, ``job_bookmark_option``,
+    ``JOB_BOOKMARK_OPTION``).
+
+    The first call (and the first after :func:`_reset`) bridges the Glue arguments in
+    ``sys.argv`` into the environment and, on a workstation, loads ``.env``.
 
     With ``ENV=local`` (the default) no AWS account, credentials or network is needed.
 
@@ -237,9 +289,11 @@ __all__ = [
     "LOCAL_ENV",
     "bucket_name",
     "database_name",
+    "find_dotenv",
     "find_repo_root",
     "get_config",
     "lake_dir",
+    "load_local_dotenv",
     "local_uri",
     "on_glue",
 ]
