@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 FLAKY = """
 import os, pathlib
-import dp_foundation  # bridges --STATE_DIR into the environment, as on Glue
+import dp_foundation
+dp_foundation.bridge_glue_args()  # --STATE_DIR into the environment, as on Glue
 
 marker = pathlib.Path(os.environ["STATE_DIR"]) / "flaky.attempts"
 attempts = int(marker.read_text()) + 1 if marker.exists() else 1
@@ -37,6 +38,7 @@ if __name__ == "__main__":
 RECORD = """
 import os, pathlib, sys
 import dp_foundation
+dp_foundation.bridge_glue_args()
 
 def main():
     out = pathlib.Path(os.environ["STATE_DIR"]) / (os.environ["JOB_NAME"] + ".ran")
