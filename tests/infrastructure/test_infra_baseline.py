@@ -330,6 +330,32 @@ def test_glue_security_configuration_uses_the_cmk(environment_stack: Callable[[s
     assert databases == [f"{ABBR}_{layer}_dev" for layer in ("curated", "raw", "refined")]
 
 
+# ─── Glue catalog database "default" ───
+
+
+def test_default_database_exists_and_jobs_may_read_it(
+    cicd_stack: dict, environment_stack: Callable[[str], dict], project_stack: Callable[..., dict]
+) -> None:
+    """Spark's Hive metastore client (the Glue Data Catalog) needs database "default": the
+    account-wide cicd stack creates it, and the job role and the project boundary let the jobs
+    GetDatabase it, nothing more."""
+    databases = blocks(cicd_stack, "aws_glue_catalog_database")
+    assert [d["name"] for d in databases] == ["default"]
+    assert "--enable-glue-datacatalog" in json.dumps(
+        [j["default_arguments"] for j in blocks(project_stack("project01"), "aws_glue_job")]
+    )
+    default_db = f"arn:aws:glue:{REGION}:{STUB_ACCOUNT_ID}:database/default"
+    role = tfchecks.policy_statements_of(project_stack("project01"), "module.glue_job_role.")
+    on_default = [s for s in role if default_db in s["resources"]]
+    assert [s["actions"] for s in on_default] == [["glue:GetDatabase"]]
+    boundary = tfchecks.policy_statements_of(
+        environment_stack("dev"), "aws_iam_policy_document.project_boundary"
+    )
+    assert any(default_db in s["resources"] and "glue:Get*" in s["actions"] for s in boundary), (
+        "the boundary lets the job role read default"
+    )
+
+
 # ─── Naming and tags ───
 
 NAMED = {
