@@ -32,7 +32,7 @@ import hcl2
 import pytest
 from packaging.version import Version
 
-from . import checks
+from . import aws_stub, checks
 from .checks import GITHUB, REPO, WORKFLOWS
 
 INFRA = REPO / "infrastructure"
@@ -542,12 +542,26 @@ def _assignments(script: str) -> dict[str, str]:
     return dict(re.findall(r'^\s*(\w+)="([^"]*)"\s*$', script, re.M))
 
 
-def _artifacts_steps() -> dict[str, dict[str, Any]]:
-    job = checks.jobs(checks.load(WORKFLOWS / "_deploy.yml"))["artifacts"]
-    return {str(s.get("name", "")): s for s in job["steps"]}
+def _upload(tmp_path: Path, version: str = aws_stub.VERSION) -> aws_stub.Run:
+    """What the deploy's artifacts job uploads, for SAMPLE's account and environment."""
+    run = aws_stub.run_upload(
+        tmp_path,
+        SAMPLE["env"],
+        version,
+        "--dist",
+        str(tmp_path / "dist"),
+        env={"ACCOUNT_ID": SAMPLE["account"]},
+    )
+    assert run.returncode == 0, run.stderr
+    return run
 
 
-def test_bucket_names_follow_the_naming_module() -> None:
+def _s3(uri: str) -> tuple[str, str]:
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    return bucket, key
+
+
+def test_bucket_names_follow_the_naming_module(tmp_path: Path) -> None:
     name_format = unquote(blocks(INFRA / "modules" / "naming", "locals")["name_format"])
     terraform = render(
         name_format,
@@ -559,9 +573,9 @@ def test_bucket_names_follow_the_naming_module() -> None:
     )
     shell = {"DOMAIN_ABBR": SAMPLE["abbr"], "ACCOUNT_ID": SAMPLE["account"]}
     # The artifacts bucket the deploy uploads to is the baseline's.
-    upload = _artifacts_steps()["Upload the versioned wheel and the job scripts"]["run"]
-    bucket = render(_assignments(upload)["bucket"], ENV=SAMPLE["env"], **shell)
-    assert bucket == terraform % "artifacts"
+    uris = [a for cp in _upload(tmp_path).commands("s3", "cp") for a in cp if a.startswith("s3:")]
+    buckets = {_s3(uri)[0] for uri in uris}
+    assert buckets == {terraform % "artifacts"}
     baseline = INFRA / "baseline"
     assert "artifacts" in blocks(baseline, "locals")["data_buckets"]
     assert blocks(baseline, "module")["s3_data"]["bucket_name"] == (
@@ -580,44 +594,63 @@ def test_bucket_names_follow_the_naming_module() -> None:
     assert 'format(module.naming[env].name_format, "artifacts")' in cicd
 
 
-def test_glue_jobs_load_the_wheel_and_scripts_the_deploy_uploads() -> None:
-    steps = _artifacts_steps()
-    upload = steps["Upload the versioned wheel and the job scripts"]
-    values = _assignments(upload["run"])
-    wheel = render(values["wheel"], WHEEL_VERSION="{version}")
-    uploaded_wheel = f"wheels/{wheel.rsplit('/', 1)[1]}"
-    assert '"s3://${bucket}/wheels/${wheel##*/}"' in upload["run"]
-    stored = _assignments(steps["The wheel the projects will load is stored"]["run"])["key"]
-    assert render(stored, WHEEL_VERSION="{version}") == uploaded_wheel
-    # The version the wheel is built and uploaded with is the one the projects get.
-    projects = checks.jobs(checks.load(WORKFLOWS / "_deploy.yml"))["projects"]
-    assert upload["env"]["WHEEL_VERSION"] == projects["env"]["TF_VAR_wheel_version"]
+def test_glue_jobs_load_the_wheel_and_scripts_the_deploy_uploads(tmp_path: Path) -> None:
+    """Both under the wheel version the projects are applied with, so a rollback to a version
+    brings back its scripts with its library."""
+    version = aws_stub.VERSION
+    (wheel_cp, scripts_cp) = _upload(tmp_path, version).commands("s3", "cp")
+    bucket, uploaded_wheel = _s3(wheel_cp[-1])
+    assert uploaded_wheel == f"wheels/data_platform_foundation-{version}-py3-none-any.whl"
+    # src/jobs/<folder>/<script> is uploaded to jobs/<version>/<folder>/<script>.
+    assert scripts_cp[3:6] == ["--recursive", "src/jobs/", f"s3://{bucket}/jobs/{version}/"]
+    assert scripts_cp[6:8] == ["--exclude", "_template/*"]
+
+    # The version the wheel is built and uploaded with (and checked) is the one the projects get.
+    jobs = checks.jobs(checks.load(WORKFLOWS / "_deploy.yml"))
+    steps = [s for s in jobs["artifacts"]["steps"] if "upload-artifacts.sh" in str(s.get("run"))]
+    assert len(steps) == 2, "the upload and the check"
+    for step in steps:
+        assert step["env"]["WHEEL_VERSION"] == jobs["projects"]["env"]["TF_VAR_wheel_version"]
 
     shared = blocks(INFRA / "projects" / "_shared", "locals")
-    wheel_uri = render(
-        unquote(shared["wheel_uri"]),
-        **{"local.artifacts": "{bucket}", "var.wheel_version": "{version}"},
-    )
-    assert wheel_uri == f"s3://{{bucket}}/{uploaded_wheel}"
-    assert uploaded_wheel == "wheels/data_platform_foundation-{version}-py3-none-any.whl"
-
-    # Scripts: src/jobs/<folder>/<script> is uploaded to jobs/<folder>/<script>; the job's
-    # script_location is jobs/<project.json name>/<script>.
-    assert '--recursive src/jobs/ "s3://${bucket}/jobs/"' in upload["run"]
-    assert '--exclude "_template/*"' in upload["run"]
-    assert unquote(shared["scripts_prefix"]) == "jobs/${local.project}"
+    terraform = {"local.artifacts": bucket, "var.wheel_version": version}
+    assert render(unquote(shared["wheel_uri"]), **terraform) == f"s3://{bucket}/{uploaded_wheel}"
     assert shared["project"] == "${local.config.name}"
     glue_jobs = blocks(INFRA / "projects" / "_shared", "module")["glue_jobs"]
-    assert unquote(glue_jobs["script_location"]) == (
-        "s3://${local.artifacts}/${local.scripts_prefix}/${each.value.script}"
-    )
     assert glue_jobs["extra_py_files"] == ["${local.wheel_uri}"]
+    loaded = [uploaded_wheel]
     for project in PROJECTS:
         config = json.loads((INFRA / "projects" / project / "project.json").read_text("utf-8"))
         assert config["name"] == project, f"{project}: project.json name is the folder name"
+        prefix = render(
+            unquote(shared["scripts_prefix"]), **terraform, **{"local.project": project}
+        )
         for job_name, job in config.get("jobs", {}).items():
             script = REPO / "src" / "jobs" / project / job["script"]
             assert script.is_file(), f"{project}.{job_name}: {script.relative_to(REPO)} missing"
+            location = render(
+                unquote(glue_jobs["script_location"]),
+                **terraform,
+                **{"local.scripts_prefix": prefix, "each.value.script": job["script"]},
+            )
+            uploaded = f"jobs/{version}/{script.relative_to(REPO / 'src' / 'jobs').as_posix()}"
+            assert location == f"s3://{bucket}/{uploaded}", f"{project}.{job_name}"
+            loaded.append(uploaded)
+    assert len(loaded) > 1, "at least one job script"
+
+    # The deploy's (and a rollback's) check looks for exactly the keys the Glue jobs load.
+    check = aws_stub.run_upload(
+        tmp_path,
+        SAMPLE["env"],
+        version,
+        "--check",
+        env={"ACCOUNT_ID": SAMPLE["account"]},
+        stored=loaded,
+    )
+    assert check.returncode == 0, check.stderr
+    heads = check.commands("s3api", "head-object")
+    assert sorted(h[h.index("--key") + 1] for h in heads) == sorted(loaded)
+    assert {h[h.index("--bucket") + 1] for h in heads} == {bucket}
 
 
 @pytest.mark.parametrize(

@@ -232,18 +232,25 @@ def test_deploy_projects_matrix_and_traceability() -> None:
     assert {"TF_VAR_git_sha", "TF_VAR_deployed_by", "TF_VAR_repository"} <= set(baseline["env"])
 
 
+UPLOAD_SCRIPT = 'bash .github/scripts/upload-artifacts.sh "$ENV" "$WHEEL_VERSION"'
+
+
 def test_deploy_uploads_versioned_wheel_and_job_scripts_only() -> None:
+    """The upload lives in one script (also run against a local AWS emulator); what it
+    writes is tested in test_upload_artifacts.py."""
     artifacts = checks.jobs(wf("_deploy.yml"))["artifacts"]
-    runs = "\n".join(str(s.get("run", "")) for s in artifacts["steps"])
-    assert 'bash setup/build-wheel.sh "$WHEEL_VERSION" dist' in runs
-    assert 'bucket="${DOMAIN_ABBR}-artifacts-${ACCOUNT_ID}-${ENV}"' in runs
-    assert '"s3://${bucket}/wheels/${wheel##*/}"' in runs
-    assert '"s3://${bucket}/jobs/"' in runs
-    assert "latest" not in runs.lower(), "no 'latest' alias (backlog P0-05)"
-    assert "--delete" not in runs, "uploads keep every earlier version"
+    runs = [str(s.get("run", "")).strip() for s in artifacts["steps"]]
+    assert any('bash setup/build-wheel.sh "$WHEEL_VERSION" dist' in run for run in runs)
+    assert UPLOAD_SCRIPT in runs, "uploads with the script, in the repository root (dist/)"
+    assert not any("aws s3" in run for run in runs), "no S3 call outside the script"
+    upload = next(s for s in artifacts["steps"] if s.get("run", "").strip() == UPLOAD_SCRIPT)
+    assert upload["env"] == {
+        "ACCOUNT_ID": "${{ steps.account.outputs.account_id }}",
+        "WHEEL_VERSION": "${{ needs.changes.outputs.wheel_version }}",
+    }
 
 
-def test_deploy_rollback_reapplies_projects_with_a_stored_wheel() -> None:
+def test_deploy_rollback_reapplies_projects_with_a_stored_wheel_and_scripts() -> None:
     doc = wf("_deploy.yml")
     call = checks.triggers(doc)["workflow_call"]
     assert call["inputs"]["wheel_version"]["default"] == ""
@@ -251,11 +258,12 @@ def test_deploy_rollback_reapplies_projects_with_a_stored_wheel() -> None:
     decide = next(s for s in jobs["changes"]["steps"] if s.get("id") == "plan")["run"]
     assert "ROLLBACK=true BASELINE=false ARTIFACTS=true PROJECTS=true" in decide
     artifacts = jobs["artifacts"]["steps"]
-    upload = next(s for s in artifacts if str(s.get("name", "")).startswith("Upload"))
+    upload = next(s for s in artifacts if s.get("run", "").strip() == UPLOAD_SCRIPT)
     assert upload["if"] == "needs.changes.outputs.rollback != 'true'"
     verify = artifacts[-1]
-    assert "if" not in verify, "the stored-wheel check runs for deploys and rollbacks"
-    assert "aws s3api head-object" in verify["run"]
+    assert "if" not in verify, "the stored-artifacts check runs for deploys and rollbacks"
+    assert verify["run"].strip() == f"{UPLOAD_SCRIPT} --check"
+    assert verify["env"] == upload["env"], "the check looks at the version the projects get"
     for env in DEPLOY_WRAPPERS:
         wrapper = checks.load(WORKFLOWS / f"deploy-{env}.yml")
         assert "wheel_version" in checks.triggers(wrapper)["workflow_dispatch"]["inputs"]

@@ -3,6 +3,7 @@ project.json, tables from tables.tf."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from collections.abc import Callable
@@ -60,15 +61,25 @@ def test_glue_jobs_follow_project_json(
     declared = config(project).get("jobs", {})
     assert set(jobs) == set(declared)
     artifacts = name("artifacts", env)
+    # The scripts are versioned with the wheel (jobs/<wheel_version>/<project>/), and the
+    # jobs' role may read them, whichever version a deploy or a rollback applies.
+    readable = next(
+        s["resources"]
+        for s in tfchecks.policy_statements_of(parsed, "module.glue_job_role.")
+        if s["sid"] == "S3ArtifactsRead"
+    )
     for key, job in jobs.items():
         spec = {**JOB_DEFAULTS, **declared[key]}
         assert job["name"] == name(f"{config(project)['name']}-{key}", env)
         assert job["glue_version"] == "5.1"
         assert job["command"]["python_version"] == "3"
-        assert (
-            job["command"]["script_location"]
-            == f"s3://{artifacts}/jobs/{config(project)['name']}/{spec['script']}"
-        )
+        script = f"jobs/{STUB_WHEEL_VERSION}/{config(project)['name']}/{spec['script']}"
+        assert job["command"]["script_location"] == f"s3://{artifacts}/{script}"
+        for version in (STUB_WHEEL_VERSION, "0.9.0+1234567"):
+            arn = f"arn:aws:s3:::{artifacts}/{script.replace(STUB_WHEEL_VERSION, version)}"
+            assert any(fnmatch.fnmatchcase(arn, pattern) for pattern in readable), arn
+        other = f"arn:aws:s3:::{artifacts}/jobs/{STUB_WHEEL_VERSION}/other_project/x.py"
+        assert not any(fnmatch.fnmatchcase(other, pattern) for pattern in readable)
         assert job["timeout"] == spec["timeout_minutes"]
         assert job["execution_property"]["max_concurrent_runs"] == spec["max_concurrent_runs"]
         assert job["worker_type"] == spec["worker_type"]

@@ -7,7 +7,7 @@ locals {
   artifacts        = local.baseline.s3_artifacts_bucket
   artifacts_arn    = local.baseline.s3_artifacts_bucket_arn
   wheel_uri        = "s3://${local.artifacts}/wheels/data_platform_foundation-${var.wheel_version}-py3-none-any.whl"
-  scripts_prefix   = "jobs/${local.project}"
+  scripts_prefix   = "jobs/${var.wheel_version}/${local.project}"
   temp_prefix      = "glue-temp/${local.project}"
   data_bucket_arns = [local.baseline.s3_raw_bucket_arn, local.baseline.s3_refined_bucket_arn, local.baseline.s3_curated_bucket_arn]
 }
@@ -51,7 +51,7 @@ module "glue_job_role" {
   kms_key_arn              = local.baseline.kms_key_arn
   data_bucket_arns         = local.data_bucket_arns
   artifacts_bucket_arn     = local.artifacts_arn
-  artifact_object_arns     = ["${local.artifacts_arn}/wheels/*", "${local.artifacts_arn}/${local.scripts_prefix}/*"]
+  artifact_object_arns     = ["${local.artifacts_arn}/wheels/*", "${local.artifacts_arn}/jobs/*/${local.project}/*"] # every version: a deploy changes no policy
   scratch_object_arns      = ["${local.artifacts_arn}/${local.temp_prefix}/*"]
   glue_database_names      = values(local.layer_databases)
   glue_connection_names    = local.baseline.glue_connection_names
