@@ -11,7 +11,7 @@
 #   --check         upload nothing: check that the version's wheel and every script the
 #                   project stacks point their Glue jobs at (project.json "jobs") are stored
 #   --endpoint-url  another S3/STS endpoint (a local AWS emulator); AWS_ENDPOINT_URL works too
-#   --dist          where the wheel was built (default: dist)
+#   --dist          where the wheel was built (default: dist; relative to the repository root)
 #
 # The bucket is <domain_abbr>-artifacts-<account_id>-<env>: domain_abbr from setup/domain.json,
 # the account from $ACCOUNT_ID or else from STS. Only `aws s3 cp` and `aws s3api head-object`:
