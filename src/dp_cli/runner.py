@@ -2,10 +2,13 @@
 
 A job runs as Glue runs it: a fresh Python process executing the job script with the job's
 default arguments from project.json (then any run-time arguments, which win) in ``sys.argv``.
-A pipeline runs as the deployed Step Functions state machine does: the same ordered job
-list, each task retried on failure up to ``max_retries`` times after waits of
-``backoff_seconds * backoff_rate ** (retry - 1)``, and the run stops at the first job that
-still fails, naming it and why.
+A pipeline runs as the deployed Step Functions state machine does: the same ordered job list
+and the same Retry and Catch, read from the file the Terraform module generates them from
+(``infrastructure/modules/stepfunction_pipeline/retry_policy.json``). A job process that fails
+raises ``States.TaskFailed``, as a failed Glue job run does, and is not retried; a process that
+exits with a code the policy maps to a transient Glue API error (75, EX_TEMPFAIL) is retried up
+to ``max_retries`` times after waits of ``backoff_seconds * backoff_rate ** (retry - 1)``. The
+run stops at the first job that still fails (every error is caught), naming it and why.
 """
 
 from __future__ import annotations
@@ -25,8 +28,80 @@ from typing import Any, TextIO
 
 from dp_cli.projects import Job, Pipeline, Project
 from dp_foundation.config.settings import lake_dir
+from dp_foundation.exceptions import ConfigError
 
 _EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?(\w*(?:Error|Exception|Exit)\w*): (.+)$")
+
+RETRY_POLICY_FILE = (
+    Path("infrastructure") / "modules" / "stepfunction_pipeline" / "retry_policy.json"
+)
+
+
+def error_matches(error: str, error_equals: Sequence[str]) -> bool:
+    """Whether an ASL ``ErrorEquals`` list matches ``error``, with the language's wildcards:
+    ``States.ALL`` matches any error, ``States.TaskFailed`` any error but ``States.Timeout``."""
+    if error in error_equals or "States.ALL" in error_equals:
+        return True
+    return "States.TaskFailed" in error_equals and error != "States.Timeout"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """The Retry and Catch of a pipeline's Glue tasks, as deployed, plus how a local job
+    process signals an error.
+
+    Attributes:
+        retry_errors: ``ErrorEquals`` of the tasks' Retry.
+        catch_errors: ``ErrorEquals`` of the tasks' Catch (to the failure path).
+        job_failed_error: the error of a failed job run (``States.TaskFailed``).
+        exit_codes: job-process exit codes that stand for another error (a transient one).
+    """
+
+    retry_errors: tuple[str, ...]
+    catch_errors: tuple[str, ...]
+    job_failed_error: str
+    exit_codes: dict[int, str]
+
+    def error_of(self, returncode: int) -> str | None:
+        """The ASL error name of a job process's exit code (``None``: it succeeded)."""
+        if returncode == 0:
+            return None
+        return self.exit_codes.get(returncode, self.job_failed_error)
+
+    def retries(self, error: str) -> bool:
+        """Whether the tasks' Retry applies to ``error``."""
+        return error_matches(error, self.retry_errors)
+
+    def catches(self, error: str) -> bool:
+        """Whether the tasks' Catch applies to ``error``."""
+        return error_matches(error, self.catch_errors)
+
+
+def load_retry_policy(root: Path) -> RetryPolicy:
+    """Read the pipelines' Retry and Catch from the repository at ``root``.
+
+    Raises:
+        ConfigError: the file is missing or lacks a field.
+    """
+    path = root / RETRY_POLICY_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        glue, local = data["glue_job"], data["local"]
+        return RetryPolicy(
+            retry_errors=tuple(glue["retry_errors"]),
+            catch_errors=tuple(glue["catch_errors"]),
+            job_failed_error=str(local["job_failed_error"]),
+            exit_codes={int(code): str(name) for code, name in local["exit_codes"].items()},
+        )
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{RETRY_POLICY_FILE} is missing: the pipelines' Retry is defined there"
+        ) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{RETRY_POLICY_FILE}: expected glue_job.retry_errors, glue_job.catch_errors, "
+            f"local.job_failed_error and local.exit_codes; {type(exc).__name__}: {exc}"
+        ) from None
 
 
 @dataclass
@@ -41,6 +116,7 @@ class JobRun:
     log_path: Path
     reason: str | None = None
     records: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -68,6 +144,12 @@ class PipelineRun:
         """Why the failed job failed (its last attempt)."""
         failed = [r for r in self.runs if r.job == self.failed_job]
         return failed[-1].reason if failed else None
+
+    @property
+    def error(self) -> str | None:
+        """The ASL error the failed job raised (its last attempt), e.g. States.TaskFailed."""
+        failed = [r for r in self.runs if r.job == self.failed_job]
+        return failed[-1].error if failed else None
 
 
 Event = Callable[[str, dict[str, Any]], None]
@@ -191,6 +273,17 @@ def backoff_delay(pipeline: Pipeline, retry: int) -> float:
     return float(pipeline.backoff_seconds * pipeline.backoff_rate ** (retry - 1))
 
 
+def next_step(
+    policy: RetryPolicy, pipeline: Pipeline, error: str, retries_done: int
+) -> tuple[str, float]:
+    """What the deployed state machine does when a task failed with ``error`` after
+    ``retries_done`` retries: ``("retry", wait_seconds)``, ``("catch", 0.0)`` (the Catch to
+    the failure path) or ``("fail", 0.0)`` (no Catch matches: the execution fails)."""
+    if policy.retries(error) and retries_done < pipeline.max_retries:
+        return "retry", backoff_delay(pipeline, retries_done + 1)
+    return ("catch" if policy.catches(error) else "fail"), 0.0
+
+
 def run_pipeline(
     project: Project,
     pipeline: Pipeline,
@@ -201,7 +294,7 @@ def run_pipeline(
     on_event: Event = _quiet,
     sleep: Callable[[float], None] = time.sleep,
 ) -> PipelineRun:
-    """Run a pipeline's jobs in order with Step Functions' retry and stop semantics.
+    """Run a pipeline's jobs in order with the deployed state machine's Retry and Catch.
 
     Args:
         project: the project.
@@ -210,35 +303,50 @@ def run_pipeline(
         backoff_scale: multiplies every wait (1 = as deployed; 0 = no waiting, for tests).
         log_dir, echo, on_event: as in :func:`run_job`.
         sleep: the wait function (``time.sleep``).
+
+    Raises:
+        ConfigError: the retry policy file is missing or malformed.
     """
+    policy = load_retry_policy(project.root.parents[2])
     started = time.monotonic()
     runs: list[JobRun] = []
     for name in pipeline.jobs:
         job = project.jobs[name]
-        for attempt in range(1, pipeline.max_retries + 2):
+        attempt = 1
+        while True:
             on_event("job started", {"job": name, "attempt": attempt})
             run = run_job(project, job, env, (), attempt, log_dir, echo, on_event)
+            run.error = policy.error_of(run.returncode)
             runs.append(run)
             on_event("job finished", {"job": name, "attempt": attempt, "run": run})
-            if run.ok:
+            if run.error is None:
                 break
-            if attempt <= pipeline.max_retries:
-                delay = backoff_delay(pipeline, attempt) * backoff_scale
-                on_event("job retrying", {"job": name, "attempt": attempt, "delay": delay})
-                sleep(delay)
-        else:
-            return PipelineRun(
-                project.name, pipeline.name, runs, time.monotonic() - started, failed_job=name
+            step, delay = next_step(policy, pipeline, run.error, attempt - 1)
+            if step != "retry":  # caught or not, the pipeline ends failed
+                return PipelineRun(
+                    project.name, pipeline.name, runs, time.monotonic() - started, failed_job=name
+                )
+            delay *= backoff_scale
+            on_event(
+                "job retrying",
+                {"job": name, "attempt": attempt, "delay": delay, "error": run.error},
             )
+            sleep(delay)
+            attempt += 1
     return PipelineRun(project.name, pipeline.name, runs, time.monotonic() - started)
 
 
 __all__ = [
+    "RETRY_POLICY_FILE",
     "JobRun",
     "PipelineRun",
+    "RetryPolicy",
     "backoff_delay",
+    "error_matches",
     "failure_reason",
     "job_argv",
+    "load_retry_policy",
+    "next_step",
     "run_job",
     "run_pipeline",
 ]

@@ -1,4 +1,5 @@
-"""A throw-away repository with a project whose jobs succeed, fail once, or always fail."""
+"""A throw-away repository with a project whose jobs succeed, fail transiently once, or fail
+(a data-quality error)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Exit code 75 (EX_TEMPFAIL) is how a local job stands for a transient Glue API error
+# (infrastructure/modules/stepfunction_pipeline/retry_policy.json, "local").
 FLAKY = """
-import os, pathlib
+import os, pathlib, sys
 import dp_foundation
 dp_foundation.bridge_glue_args()  # --STATE_DIR into the environment, as on Glue
 
@@ -19,7 +22,8 @@ marker = pathlib.Path(os.environ["STATE_DIR"]) / "flaky.attempts"
 attempts = int(marker.read_text()) + 1 if marker.exists() else 1
 marker.write_text(str(attempts))
 if attempts == 1:
-    raise RuntimeError("transient failure on the first attempt")
+    print("transient failure on the first attempt", file=sys.stderr)
+    sys.exit(75)
 
 if __name__ == "__main__":
     print("flaky succeeded")
@@ -51,9 +55,13 @@ if __name__ == "__main__":
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A minimal repository: domain file, project schema, templates and project ``demo``."""
+    """A minimal repository: domain file, project schema, the pipelines' retry policy,
+    templates and project ``demo``."""
     (tmp_path / "setup").mkdir()
     shutil.copy(ROOT / "setup" / "domain.json", tmp_path / "setup" / "domain.json")
+    policy = Path("infrastructure") / "modules" / "stepfunction_pipeline" / "retry_policy.json"
+    (tmp_path / policy).parent.mkdir(parents=True)
+    shutil.copy(ROOT / policy, tmp_path / policy)
     projects = tmp_path / "infrastructure" / "projects"
     projects.mkdir(parents=True)
     shutil.copy(ROOT / "infrastructure" / "projects" / "project.schema.json", projects)

@@ -80,7 +80,8 @@ def test_malformed_project_json_is_a_one_line_error(repo: Path) -> None:
 def test_pipeline_run_exit_code_and_summary(repo: Path) -> None:
     result = _dp("pipeline", "run", "demo", "breaks", "--backoff-scale", "0", cwd=repo)
     assert result.returncode == 1
-    assert "failed at job 'always_fails' after 3 attempt(s): DataQualityError" in result.stdout
+    # A failed job run (States.TaskFailed) is not retried.
+    assert "failed at job 'always_fails' after 1 attempt(s): DataQualityError" in result.stdout
     ok = _dp("pipeline", "run", "demo", "recovers", "--backoff-scale", "0", cwd=repo)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "pipeline demo/recovers succeeded" in ok.stdout

@@ -312,6 +312,43 @@ def test_retry_settings_drift_is_reported(definition: dict, tmp_path: Path) -> N
     ]
 
 
+def test_retrying_every_error_is_reported(definition: dict, tmp_path: Path) -> None:
+    definition["States"]["Run_refine"]["Retry"][0]["ErrorEquals"] = ["States.ALL"]
+    definition["States"]["Run_curate"]["Retry"][0]["ErrorEquals"].append("States.TaskFailed")
+    del definition["States"]["Run_curate"]["Catch"][0]["ErrorEquals"][0]
+    definition["States"]["Run_curate"]["Catch"][0]["ErrorEquals"].append("Glue.X")
+    problems = tfchecks.check_asl(definition, PIPELINE, tmp_path)
+    assert problems == [
+        "Run_refine retries ['States.ALL']: a failed job run would rerun",
+        "Run_curate Catch does not catch States.ALL",
+        "Run_curate retries ['States.TaskFailed']: a failed job run would rerun",
+    ]
+
+
+def test_policy_file_retrying_every_error_is_reported(tmp_path: Path) -> None:
+    """The policy file is what the module renders: States.ALL there reaches every Task."""
+    infra = tfchecks.stub_tree(tmp_path)
+    path = infra / "modules" / "stepfunction_pipeline" / "retry_policy.json"
+    policy = json.loads(path.read_text())
+    policy["glue_job"]["retry_errors"] = ["States.ALL"]
+    path.write_text(json.dumps(policy))
+    parsed = tfchecks.evaluate(
+        infra / "projects" / "project01",
+        {"environment": "dev", "wheel_version": tfchecks.STUB_WHEEL_VERSION},
+        tmp_path,
+    )
+    machine = next(
+        m
+        for m in tfchecks.blocks(parsed, "aws_sfn_state_machine")
+        if "order_to_revenue" in tfchecks.address(m)
+    )
+    problems = tfchecks.check_asl(json.loads(machine["definition"]), PIPELINE, tmp_path)
+    assert problems == [
+        f"Run_{job} retries ['States.ALL']: a failed job run would rerun"
+        for job in ("refine", "curate")
+    ]
+
+
 def test_missing_terminal_states_are_reported(definition: dict, tmp_path: Path) -> None:
     definition["States"]["PipelineSucceeded"] = {"Type": "Pass", "End": True}
     problems = tfchecks.check_asl(definition, PIPELINE, tmp_path)

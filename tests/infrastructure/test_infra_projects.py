@@ -175,6 +175,49 @@ def test_pipelines_are_valid_asl_in_project_json_order(
         assert machine["encryption_configuration"]["type"] == "CUSTOMER_MANAGED_KMS_KEY"
 
 
+def test_retry_and_catch_are_the_policy_the_local_runner_reads(
+    project_stack: Callable[..., dict],
+) -> None:
+    """One definition (modules/stepfunction_pipeline/retry_policy.json) for the deployed
+    state machines and `dp pipeline run`: the Glue tasks retry its transient errors with the
+    pipeline's backoff and catch every error; NotifyFailure has its own short retry."""
+    from dp_cli.runner import load_retry_policy
+
+    local = load_retry_policy(tfchecks.REPO_ROOT)
+    policy = json.loads(
+        (INFRA / "modules" / "stepfunction_pipeline" / "retry_policy.json").read_text()
+    )
+    for project in PROJECTS:
+        declared = config(project).get("pipelines", {})
+        machines = by_key(project_stack(project), "aws_sfn_state_machine", "pipelines")
+        for key, machine in machines.items():
+            pipeline = {**PIPELINE_DEFAULTS, **declared[key]}
+            states = json.loads(machine["definition"])["States"]
+            for job in pipeline["jobs"]:
+                assert states[f"Run_{job}"]["Retry"] == [
+                    {
+                        "ErrorEquals": list(local.retry_errors),
+                        "IntervalSeconds": pipeline["backoff_seconds"],
+                        "MaxAttempts": pipeline["max_retries"],
+                        "BackoffRate": pipeline["backoff_rate"],
+                    }
+                ]
+                assert [c["ErrorEquals"] for c in states[f"Run_{job}"]["Catch"]] == [
+                    list(local.catch_errors)
+                ]
+            if "NotifyFailure" in states:
+                notification = policy["notification"]
+                assert states["NotifyFailure"]["Retry"] == [
+                    {
+                        "ErrorEquals": notification["retry_errors"],
+                        "IntervalSeconds": notification["interval_seconds"],
+                        "MaxAttempts": notification["max_attempts"],
+                        "BackoffRate": notification["backoff_rate"],
+                    }
+                ]
+    assert not tfchecks.NON_TRANSIENT_ERRORS & set(local.retry_errors)
+
+
 def test_failure_notification_is_optional(project_stack: Callable[..., dict]) -> None:
     notifying = json.loads(
         by_key(project_stack("project01"), "aws_sfn_state_machine", "pipelines")[

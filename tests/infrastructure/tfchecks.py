@@ -626,10 +626,15 @@ def task_order(definition: dict) -> list[str]:
     return order
 
 
+# Errors that also match a failed job run: a Glue task retrying them would rerun a job that
+# failed for good (a DataQualityError, a bad argument).
+NON_TRANSIENT_ERRORS = {"States.ALL", "States.TaskFailed"}
+
+
 def check_asl(definition: dict, pipeline: dict, scratch: Path) -> list[str]:
     """Valid ASL; Retry and Catch on every Task; terminal PipelineSucceeded/PipelineFailed;
     the Glue tasks run in the order of the pipeline's `jobs` in project.json, with its retry
-    settings."""
+    settings, retry transient errors only and catch every error."""
     problems = validate_asl(definition, scratch)
     states = definition.get("States", {})
     for name, state in states.items():
@@ -651,7 +656,13 @@ def check_asl(definition: dict, pipeline: dict, scratch: Path) -> list[str]:
     if glue_tasks != expected:
         problems.append(f"Glue task order {glue_tasks} differs from project.json {expected}")
     for name in glue_tasks:
+        for catch in states[name].get("Catch", []):
+            if "States.ALL" not in catch.get("ErrorEquals", []):
+                problems.append(f"{name} Catch does not catch States.ALL")
         for retry in states[name].get("Retry", []):
+            retried = NON_TRANSIENT_ERRORS & set(retry.get("ErrorEquals", []))
+            if retried:
+                problems.append(f"{name} retries {sorted(retried)}: a failed job run would rerun")
             wanted = {
                 "MaxAttempts": pipeline.get("max_retries"),
                 "IntervalSeconds": pipeline.get("backoff_seconds"),

@@ -3,17 +3,27 @@
 # order, each with Retry (exponential backoff) and Catch (P0-09), ending in PipelineSucceeded
 # or PipelineFailed. With enable_failure_notification the Catch first publishes the error to
 # SNS (NotifyFailure), then fails.
+# Which errors are retried and caught is in retry_policy.json, which the local runner
+# (dp pipeline run) reads too: only transient Glue API errors are retried; a failed job run
+# (States.TaskFailed: an exception, a DataQualityError, a bad argument) would fail again.
 
 locals {
-  step_names  = length(var.step_names) > 0 ? var.step_names : [for job in var.glue_job_names : replace(job, "/[^A-Za-z0-9_]/", "_")]
-  state_names = [for step in local.step_names : "Run_${step}"]
-  on_failure  = var.enable_failure_notification ? "NotifyFailure" : "PipelineFailed"
+  step_names   = length(var.step_names) > 0 ? var.step_names : [for job in var.glue_job_names : replace(job, "/[^A-Za-z0-9_]/", "_")]
+  state_names  = [for step in local.step_names : "Run_${step}"]
+  on_failure   = var.enable_failure_notification ? "NotifyFailure" : "PipelineFailed"
+  retry_policy = jsondecode(file("${path.module}/retry_policy.json"))
 
   retry = [{
-    ErrorEquals     = ["States.ALL"]
+    ErrorEquals     = local.retry_policy.glue_job.retry_errors
     IntervalSeconds = var.backoff_seconds
     MaxAttempts     = var.max_retries
     BackoffRate     = var.backoff_rate
+  }]
+  notification_retry = [{
+    ErrorEquals     = local.retry_policy.notification.retry_errors
+    IntervalSeconds = local.retry_policy.notification.interval_seconds
+    MaxAttempts     = local.retry_policy.notification.max_attempts
+    BackoffRate     = local.retry_policy.notification.backoff_rate
   }]
 
   job_states = {
@@ -24,7 +34,7 @@ locals {
       Parameters = { JobName = job }
       ResultPath = "$.runs.${local.step_names[i]}"
       Retry      = local.retry
-      Catch      = [{ ErrorEquals = ["States.ALL"], ResultPath = "$.error", Next = local.on_failure }]
+      Catch      = [{ ErrorEquals = local.retry_policy.glue_job.catch_errors, ResultPath = "$.error", Next = local.on_failure }]
       Next       = i < length(var.glue_job_names) - 1 ? local.state_names[i + 1] : "PipelineSucceeded"
     }
   }
@@ -40,8 +50,8 @@ locals {
         "Message.$" = "States.Format('Pipeline {} failed (execution {}): {}', $$.StateMachine.Name, $$.Execution.Name, States.JsonToString($.error))"
       }
       ResultPath = "$.notification"
-      Retry      = local.retry
-      Catch      = [{ ErrorEquals = ["States.ALL"], ResultPath = "$.notification_error", Next = "PipelineFailed" }]
+      Retry      = local.notification_retry
+      Catch      = [{ ErrorEquals = local.retry_policy.notification.catch_errors, ResultPath = "$.notification_error", Next = "PipelineFailed" }]
       Next       = "PipelineFailed"
     }
   }
@@ -51,7 +61,7 @@ locals {
     PipelineFailed = {
       Type  = "Fail"
       Error = "PipelineFailed"
-      Cause = "A Glue job failed after its retries; see the execution history."
+      Cause = "A Glue job failed (job run errors are not retried, Glue API errors are); see the execution history."
     }
   }
 

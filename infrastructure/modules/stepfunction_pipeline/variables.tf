@@ -42,7 +42,7 @@ variable "step_names" {
 }
 
 variable "max_retries" {
-  description = "Retries of a failed job (Retry.MaxAttempts)."
+  description = "Retries of a job task after a transient Glue API error (Retry.MaxAttempts; the errors are in retry_policy.json). A failed job run is not retried."
   type        = number
   default     = 2
 
