@@ -346,21 +346,25 @@ def test_terraform_validate_covers_environments_and_every_project(tmp_path: Path
     calls = Path(env["LOG"]).read_text(encoding="utf-8").splitlines()
     validated = {c.split()[0].removeprefix("-chdir=") for c in calls if " validate" in c}
     inits = {c.split()[0].removeprefix("-chdir=") for c in calls if "init -backend=false" in c}
+    # Every project stack including _template (what `dp new-project` copies), every
+    # environment, the CI/CD stack, the baseline and every module.
     projects = {
         str(p.parent.relative_to(REPO))
         for p in (REPO / "infrastructure" / "projects").glob("*/project.json")
-        if p.parent.name != "_template"
     }
     environments = {
         str(p.relative_to(REPO))
         for p in (REPO / "infrastructure" / "environments").glob("*")
         if p.is_dir() and not p.name.startswith("_")
     }
-    cicd = {"infrastructure/cicd"} if list((REPO / "infrastructure/cicd").glob("*.tf")) else set()
-    assert projects, "no project stacks found"
+    modules = {
+        str(p.parent.relative_to(REPO))
+        for p in (REPO / "infrastructure" / "modules").glob("*/main.tf")
+    }
+    others = {"infrastructure/cicd", "infrastructure/baseline"}
+    assert "infrastructure/projects/_template" in projects and len(projects) > 1
     assert {"infrastructure/environments/dev", "infrastructure/environments/prod"} <= environments
-    assert validated == inits == projects | environments | cicd
-    assert not any("_template" in d for d in validated)
+    assert validated == inits == projects | environments | modules | others
 
 
 def test_discover_projects_lists_every_project_but_the_template() -> None:
