@@ -1,6 +1,6 @@
 # ─── Outputs ───
-# Every output is re-exported by infrastructure/environments/<env> (the root module whose
-# state the project stacks read as local.baseline).
+# infrastructure/environments/<env> exports them all as one object output, "baseline", which
+# the project stacks read from its state as local.baseline. Keep them non-sensitive.
 
 # ─── Domain and naming ───
 

@@ -247,14 +247,14 @@ def test_reference_to_missing_output_is_reported(infra: Path) -> None:
     assert problems == ["outputs.tf: module.s3_logs.bucket_name is not an output of module s3_logs"]
 
 
-def test_missing_reexport_is_reported(infra: Path) -> None:
+def test_project_reading_a_missing_baseline_output_is_reported(infra: Path) -> None:
     edit(
-        infra / "environments" / "_shared" / "outputs.tf",
-        'output "alerts_topic_arn" {',
-        'output "alerts_topic" {',
+        infra / "projects" / "_shared" / "main.tf",
+        "local.baseline.alerts_topic_arn",
+        "local.baseline.alerts_topic",
     )
-    problems = tfchecks.check_reexports(infra / "baseline", infra / "environments" / "prod")
-    assert problems == ["prod: baseline output alerts_topic_arn is not re-exported"]
+    problems = tfchecks.check_baseline_reads(infra / "projects", infra / "baseline")
+    assert problems == ["_shared/main.tf: local.baseline.alerts_topic is not a baseline output"]
 
 
 # ─── Step Functions ───

@@ -206,8 +206,9 @@ def stub_tree(dest: Path) -> Path:
     stubs.mkdir()
     names = output_names(INFRA / "baseline")
     for environment in ENVIRONMENTS:
+        # The environment's state holds one output, "baseline", the baseline module's outputs.
         (stubs / f"baseline-{environment}.json").write_text(
-            json.dumps(fake_baseline_outputs(environment, names))
+            json.dumps({"baseline": fake_baseline_outputs(environment, names)})
         )
     zones = json.dumps([f"{DOMAIN['aws_region']}{z}" for z in "abcd"])
     replacements = {
@@ -768,18 +769,23 @@ def check_module_interfaces(directory: Path) -> list[str]:
     return problems
 
 
-def check_reexports(baseline_dir: Path, environment_dir: Path) -> list[str]:
-    """The environment root re-exports every baseline output under the same name."""
+BASELINE_READ = re.compile(r"\blocal\.baseline\.([a-z0-9_]+)")
+
+
+def check_baseline_reads(projects_dir: Path, baseline_dir: Path) -> list[str]:
+    """Every local.baseline.<name> a project stack reads is an output of the baseline module
+    (the environment root exports the module whole, as its output "baseline")."""
+    declared = set(output_names(baseline_dir))
     problems: list[str] = []
-    exported: dict[str, str] = {}
-    for entry in parse_dir(environment_dir).get("output", []):
-        for name, body in entry.items():
-            exported[_unquote(name)] = str(body.get("value"))
-    for name in output_names(baseline_dir):
-        if name not in exported:
-            problems.append(f"{environment_dir.name}: baseline output {name} is not re-exported")
-        elif f"module.baseline.{name}" not in exported[name]:
-            problems.append(f"{environment_dir.name}: output {name} is not module.baseline.{name}")
+    for path in sorted(Path(projects_dir).rglob("*.tf")):
+        if path.is_symlink() or ".terraform" in path.parts:
+            continue
+        code = "\n".join(
+            line for line in path.read_text().splitlines() if not line.lstrip().startswith("#")
+        )
+        for name in sorted(set(BASELINE_READ.findall(code)) - declared):
+            where = path.relative_to(projects_dir)
+            problems.append(f"{where}: local.baseline.{name} is not a baseline output")
     return problems
 
 

@@ -1,7 +1,7 @@
 # ─── Baseline (remote state) ───
 # The project reads the environment's baseline outputs from the state of
-# infrastructure/environments/<env>: same state bucket, key baseline/terraform.tfstate
-# (both written by setup/init-terraform.sh).
+# infrastructure/environments/<env> (its one output "baseline"): same state bucket, key
+# baseline/terraform.tfstate (both written by setup/init-terraform.sh).
 
 data "aws_caller_identity" "current" {}
 

@@ -1,6 +1,7 @@
 # ─── Project facts ───
 # local.domain (setup/domain.json), local.config (this project's project.json) and
-# local.baseline (the environment's baseline outputs). Job and pipeline settings are read from
+# local.baseline (the environment's baseline outputs: the one object output "baseline" of
+# infrastructure/environments/<env>). Job and pipeline settings are read from
 # project.json and completed with the defaults declared in ../project.schema.json, then with
 # the Terraform-only overrides of jobs.tf and pipelines.tf.
 
@@ -8,7 +9,7 @@ locals {
   domain   = jsondecode(file("${path.module}/../../../setup/domain.json"))
   config   = jsondecode(file("${path.module}/project.json"))
   schema   = jsondecode(file("${path.module}/../project.schema.json"))
-  baseline = data.terraform_remote_state.baseline.outputs
+  baseline = data.terraform_remote_state.baseline.outputs.baseline
 
   project     = local.config.name
   name_format = module.naming.name_format
