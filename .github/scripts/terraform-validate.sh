@@ -234,9 +234,9 @@ export WORK="$work" LOGS="$logs" HINT="$hint"
 
 validate_one() {
   local dir="$1" id="${1//\//__}" status=0 lockfile="-lockfile=readonly" log
-  log="${LOGS}/${1//\//__}.log"
+  log="${LOGS}/${id}.log"
   if [ ! -f "${WORK}/${dir}/.terraform.lock.hcl" ]; then
-    lockfile=""  # a module without providers: nothing to lock
+    lockfile=""  # no lock file (a module without providers): nothing to hold it to
   fi
   # shellcheck disable=SC2086  # $lockfile is one flag or none
   if ! (cd "$WORK" && terraform -chdir="$dir" init -backend=false -input=false -no-color \
