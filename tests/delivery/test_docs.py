@@ -217,8 +217,8 @@ def test_alerting_doc_names_the_topic_by_the_naming_rule() -> None:
     domain = json.loads((REPO / "setup" / "domain.json").read_text(encoding="utf-8"))
     assert "<domain_abbr>-pipeline-alerts-<account_id>-<env>" in text
     assert f"{domain['domain_abbr']}-pipeline-alerts-" in text
-    # The baseline's output (infrastructure/environments/_shared/outputs.tf), by its name.
-    assert "output -raw alerts_topic_arn" in text
+    # The environment exports the baseline as one object output (environments/_shared/outputs.tf).
+    assert "output -json baseline | jq -r .alerts_topic_arn" in text
     assert "sns_pipeline_alerts_topic_arn" not in text
 
 
