@@ -54,12 +54,12 @@ data "aws_iam_policy_document" "baseline" {
     resources = [for purpose in ["raw", "refined", "curated", "artifacts", "logs"] : "arn:aws:s3:::${format(each.value.name_format, purpose)}"]
   }
 
-  # Resource "*" is required by AWS: kms:CreateKey and kms:ListAliases act on no existing
-  # resource. CreateKey is limited to keys tagged with this environment.
+  # Resource "*" is required by AWS: kms:CreateKey acts on no existing resource. Limited to
+  # keys created with this environment's tag (provider default_tags).
   statement {
     sid       = "CreateKey"
     effect    = "Allow"
-    actions   = ["kms:CreateKey", "kms:ListAliases"]
+    actions   = ["kms:CreateKey"]
     resources = ["*"]
 
     condition {
@@ -67,6 +67,38 @@ data "aws_iam_policy_document" "baseline" {
       variable = "aws:RequestTag/Environment"
       values   = [each.key]
     }
+  }
+
+  # CreateKey with tags is also authorised as kms:TagResource on every key of the account and
+  # region, for a key that has no tags yet: a condition on the key's own tags can never hold
+  # there. So: with this environment's tag in the request, and never on a key that already
+  # carries another environment's tag (re-tagging it would hand it to this role).
+  statement {
+    sid       = "TagNewKey"
+    effect    = "Allow"
+    actions   = ["kms:TagResource"]
+    resources = ["${local.arn_kms}:key/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  # Resource "*" is required by AWS: kms:ListAliases (how the alias is read back) has no
+  # resource-level permissions, and the request carries no tags. Read-only.
+  statement {
+    sid       = "ListAliases"
+    effect    = "Allow"
+    actions   = ["kms:ListAliases"]
+    resources = ["*"]
   }
 
   statement {
@@ -114,6 +146,16 @@ data "aws_iam_policy_document" "baseline" {
       "ec2:CreateFlowLogs", "ec2:DeleteFlowLogs", "ec2:CreateTags", "ec2:DeleteTags",
     ]
     resources = ["arn:aws:ec2:${local.region}:${local.account_id}:*", "arn:aws:ec2:${local.region}:aws:prefix-list/*"]
+  }
+
+  # Interface endpoints with private DNS: CreateVpcEndpoint associates the VPC with the
+  # endpoint's private hosted zone (a dependent action). That zone belongs to AWS and its ID is
+  # not known in advance, so any hosted zone; nothing else of Route 53.
+  statement {
+    sid       = "EndpointPrivateDns"
+    effect    = "Allow"
+    actions   = ["route53:AssociateVPCWithHostedZone"]
+    resources = ["arn:aws:route53:::hostedzone/*"]
   }
 
   statement {
@@ -279,6 +321,47 @@ data "aws_iam_policy_document" "projects" {
     effect    = "Allow"
     actions   = ["glue:GetDatabase", "glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable", "glue:GetTable", "glue:GetTables", "glue:GetPartitionIndexes", "glue:GetTableVersions", "glue:DeleteTableVersion", "glue:BatchDeleteTableVersion", "glue:CreateTableOptimizer", "glue:UpdateTableOptimizer", "glue:DeleteTableOptimizer", "glue:GetTableOptimizer", "glue:BatchGetTableOptimizer", "glue:ListTableOptimizerRuns", "glue:GetConnection"]
     resources = local.glue_catalog_arns[each.key]
+  }
+
+  # Creating an Iceberg table (Glue CreateTable with an open table format) writes its first
+  # metadata file under <table location>/metadata/ with the caller's credentials. Tables live
+  # under their project's prefix of the refined and curated buckets; this role serves every
+  # project, so any prefix, but only Iceberg metadata: no data file.
+  statement {
+    sid       = "IcebergTableMetadata"
+    effect    = "Allow"
+    actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+    resources = [for layer in ["refined", "curated"] : "arn:aws:s3:::${format(each.value.name_format, layer)}/*/metadata/*"]
+  }
+
+  # That file is SSE-KMS encrypted with the environment's key, through S3 with the caller's
+  # credentials (S3 Bucket Key: the encryption context is the bucket ARN; the object ARN
+  # without one).
+  statement {
+    sid       = "IcebergTableMetadataKey"
+    effect    = "Allow"
+    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+    resources = ["${local.arn_kms}:key/*"]
+
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "kms:ResourceAliases"
+      values   = [each.value.kms_alias]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringLike"
+      variable = "kms:EncryptionContext:aws:s3:arn"
+      values = flatten([
+        for layer in ["refined", "curated"] : ["arn:aws:s3:::${format(each.value.name_format, layer)}", "arn:aws:s3:::${format(each.value.name_format, layer)}/*/metadata/*"]
+      ])
+    }
   }
 
   statement {
