@@ -36,6 +36,16 @@ resource "aws_glue_catalog_table" "this" {
 
   lifecycle {
     ignore_changes = [parameters, storage_descriptor, open_table_format_input]
+
+    # ignore_changes also keeps an existing table where it was created. A table the catalog
+    # places elsewhere than the configuration (e.g. created before tables moved under their
+    # project's prefix) would be written where the project's roles may not reach: say so at
+    # plan time instead of failing in the job. Iceberg may store the location without the
+    # trailing slash.
+    postcondition {
+      condition     = trimsuffix(self.storage_descriptor[0].location, "/") == trimsuffix(var.location, "/")
+      error_message = "Table ${var.database_name}.${var.table_name} is at ${self.storage_descriptor[0].location} in the Glue catalog, not at ${var.location}: Terraform does not move an Iceberg table. Recreate it at the new location (terraform apply -replace on its aws_glue_catalog_table, then rerun the pipeline that writes it) or move its data and metadata first; see docs/infrastructure.md."
+    }
   }
 }
 

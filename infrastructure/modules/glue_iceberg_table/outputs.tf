@@ -5,6 +5,11 @@ output "name" {
   value       = aws_glue_catalog_table.this.name
 }
 
+output "database_name" {
+  description = "Glue database of the Iceberg table."
+  value       = aws_glue_catalog_table.this.database_name
+}
+
 output "arn" {
   description = "Iceberg table ARN."
   value       = aws_glue_catalog_table.this.arn
