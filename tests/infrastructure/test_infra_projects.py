@@ -338,7 +338,7 @@ def test_project01_tables(project_stack: Callable[..., dict]) -> None:
     for key, table in iceberg.items():
         layer = "curated" if key in CURATED else "refined"
         assert table["database_name"] == f"{ABBR}_{layer}_dev"
-        assert table["storage_descriptor"]["location"] == f"s3://{name(layer)}/{key}/"
+        assert table["storage_descriptor"]["location"] == f"s3://{name(layer)}/project01/{key}/"
         assert table["open_table_format_input"]["iceberg_input"]["metadata_operation"] == "CREATE"
 
 

@@ -218,6 +218,11 @@ def stub_tree(dest: Path) -> Path:
         "data.terraform_remote_state.baseline.outputs": (
             'jsondecode(file("${path.module}/../../.stubs/baseline-${var.environment}.json"))'
         ),
+        # The job role names its tables through the table modules (so a table is granted only
+        # once created); tfparse evaluates for_each module outputs too late for the role's
+        # inputs. The module returns the name it was given: the key.
+        "module.iceberg_tables[key].name": "key",
+        "module.raw_tables[key].name": "key",
     }
     for path in infra.rglob("*.tf"):
         if path.is_symlink():
@@ -516,6 +521,118 @@ def policy_statements_of(parsed: dict, path_contains: str) -> list[dict]:
         if path_contains in address(doc)
         for s in statements(doc)
     ]
+
+
+# ─── Project isolation ────────────────────────────────────────────────────────
+
+
+def local_values(parsed: dict) -> dict[str, Any]:
+    """The root module's locals, merged from every locals block."""
+    merged: dict[str, Any] = {}
+    for block in blocks(parsed, "locals"):
+        if address(block) == "locals":
+            merged.update({k: v for k, v in block.items() if k not in ("__tfmeta", "id")})
+    return merged
+
+
+def project_tables(parsed: dict) -> dict[str, dict[str, str]]:
+    """The tables an evaluated project stack declares: "database.table" => its location and
+    how its jobs use it ("write" for Iceberg tables, "read" for raw ones)."""
+    values = local_values(parsed)
+    raw_database = values["layer_databases"]["raw"]
+    tables = {
+        f"{raw_database}.{name}": {"location": table["location"], "access": "read"}
+        for name, table in (values.get("raw_table_definitions") or {}).items()
+    }
+    for name, table in (values.get("iceberg_table_definitions") or {}).items():
+        tables[f"{table['database']}.{name}"] = {"location": table["location"], "access": "write"}
+    return tables
+
+
+def s3_object_arn(location: str, key: str) -> str:
+    """ARN of the object ``key`` under an s3:// folder (``key`` "" gives the folder's ARN)."""
+    return "arn:aws:s3:::" + location.removeprefix("s3://").rstrip("/") + "/" + key
+
+
+def allows(
+    statements_: Iterable[dict], action: str, resource: str, context: dict[str, str] | None = None
+) -> bool:
+    """Whether an Allow statement grants action on resource; a statement with conditions
+    grants only when every condition admits the given context (e.g. s3:prefix)."""
+    for st in statements_:
+        if st["effect"] != "Allow":
+            continue
+        if not any(fnmatch.fnmatchcase(action, a) for a in st["actions"]):
+            continue
+        if not any(fnmatch.fnmatchcase(resource, str(r)) for r in st["resources"]):
+            continue
+        if all(
+            condition_allows(st, variable, (context or {}).get(variable, ""))
+            for _, variable, _ in st["conditions"]
+        ):
+            return True
+    return False
+
+
+def check_table_isolation(
+    statements_: list[dict],
+    own: dict[str, dict[str, str]],
+    foreign: dict[str, dict[str, str]],
+    glue_prefix: str,
+) -> list[str]:
+    """A project role reaches its own tables and none of another project's.
+
+    ``own`` and ``foreign`` map "database.table" to {"location", "access"} (project_tables).
+    Own tables: objects read (and written, for "write" tables), the bucket listable under the
+    table's prefix, the catalog entry read (and updated). Foreign tables: no object, listing or
+    catalog action at all, except reading the objects of a raw table over landed data this
+    project declares too (landed data is shared read-only). ``glue_prefix`` is
+    arn:aws:glue:<region>:<account>."""
+    problems: list[str] = []
+    landed = [t["location"] for t in own.values() if t["access"] == "read"]
+
+    def table_arn(name: str) -> str:
+        database, table = name.split(".", 1)
+        return f"{glue_prefix}:table/{database}/{table}"
+
+    def listing(location: str) -> tuple[str, str]:
+        bucket, _, key = location.removeprefix("s3://").partition("/")
+        return f"arn:aws:s3:::{bucket}", key.rstrip("/") + "/"
+
+    for name, table in sorted(own.items()):
+        write = table["access"] == "write"
+        data = s3_object_arn(table["location"], "data/part-00000.parquet")
+        wanted_s3 = (
+            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] if write else ["s3:GetObject"]
+        )
+        for action in wanted_s3:
+            if not allows(statements_, action, data):
+                problems.append(f"own table {name}: no {action} on {data}")
+        bucket, prefix = listing(table["location"])
+        if not allows(statements_, "s3:ListBucket", bucket, {"s3:prefix": prefix}):
+            problems.append(f"own table {name}: cannot list {bucket} under {prefix}")
+        for action in ["glue:GetTable", "glue:UpdateTable"] if write else ["glue:GetTable"]:
+            if not allows(statements_, action, table_arn(name)):
+                problems.append(f"own table {name}: no {action}")
+    for name, table in sorted(foreign.items()):
+        shared_landing = table["access"] == "read" and any(
+            table["location"].startswith(location) for location in landed
+        )
+        data = s3_object_arn(table["location"], "data/part-00000.parquet")
+        for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"):
+            if shared_landing and action == "s3:GetObject":
+                continue
+            if allows(statements_, action, data):
+                problems.append(f"foreign table {name}: {action} on {data}")
+        bucket, prefix = listing(table["location"])
+        if not shared_landing and allows(
+            statements_, "s3:ListBucket", bucket, {"s3:prefix": prefix}
+        ):
+            problems.append(f"foreign table {name}: may list {bucket} under {prefix}")
+        for action in ("glue:GetTable", "glue:UpdateTable", "glue:DeleteTable", "glue:CreateTable"):
+            if allows(statements_, action, table_arn(name)):
+                problems.append(f"foreign table {name}: {action}")
+    return problems
 
 
 # ─── Step Functions ───────────────────────────────────────────────────────────

@@ -1,7 +1,9 @@
 # ─── IAM role for a project's Glue jobs ───
-# Least privilege for the PySpark jobs of one project: its data buckets, its artifacts, the
-# layer databases, Glue's CloudWatch logs and metrics, the VPC network interfaces Glue creates
-# in the domain's private subnets, and the domain CMK.
+# Least privilege for the PySpark jobs of one project. Every project shares the layer buckets
+# and databases, so the role names the project's own data only: object prefixes (its tables
+# under <bucket>/<project>/, the landed raw data it declares, read-only) and the catalog
+# entries of its own tables. Besides: its artifacts, Glue's CloudWatch logs and metrics, the
+# VPC network interfaces Glue creates in the domain's private subnets, and the domain CMK.
 
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
@@ -10,20 +12,78 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   region     = data.aws_region.current.name
   glue_arn   = "arn:aws:glue:${local.region}:${local.account_id}"
+
+  read_write_objects = flatten([
+    for location in values(var.data_locations) : [for prefix in location.read_write_prefixes : "${location.bucket_arn}/${prefix}/*"]
+  ])
+  # A reader of landed data also asks for the folder itself as a key (Hadoop file systems check
+  # whether "<prefix>" is a file before listing "<prefix>/"); a 403 there would fail the read.
+  read_only_objects = flatten([
+    for location in values(var.data_locations) : [for prefix in location.read_only_prefixes : ["${location.bucket_arn}/${prefix}", "${location.bucket_arn}/${prefix}/*"]]
+  ])
+  # s3:ListBucket per bucket, under the same prefixes: the prefix itself and everything below.
+  listed_prefixes = {
+    for label, location in var.data_locations : label => {
+      bucket_arn = location.bucket_arn
+      patterns = distinct(flatten([
+        for prefix in concat(location.read_write_prefixes, location.read_only_prefixes) : [prefix, "${prefix}/*"]
+      ]))
+    } if length(concat(location.read_write_prefixes, location.read_only_prefixes)) > 0
+  }
+
+  table_arns = {
+    for access, tables in var.tables : access => [for table in tables : "${local.glue_arn}:table/${table.database}/${table.name}"]
+  }
+  database_arns = {
+    for access, tables in var.tables : access => distinct([for table in tables : "${local.glue_arn}:database/${table.database}"])
+  }
 }
 
 data "aws_iam_policy_document" "this" {
-  statement {
-    sid    = "S3DataReadWrite"
-    effect = "Allow"
-    actions = [
-      "s3:GetObject",
-      "s3:PutObject",
-      "s3:DeleteObject",
-      "s3:AbortMultipartUpload",
-      "s3:ListMultipartUploadParts",
-    ]
-    resources = concat([for arn in var.data_bucket_arns : "${arn}/*"], var.scratch_object_arns)
+  dynamic "statement" {
+    for_each = length(local.read_write_objects) + length(var.scratch_object_arns) > 0 ? [1] : []
+
+    content {
+      sid    = "S3DataReadWrite"
+      effect = "Allow"
+      actions = [
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:AbortMultipartUpload",
+        "s3:ListMultipartUploadParts",
+      ]
+      resources = concat(local.read_write_objects, var.scratch_object_arns)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.read_only_objects) > 0 ? [1] : []
+
+    content {
+      sid       = "S3DataReadOnly"
+      effect    = "Allow"
+      actions   = ["s3:GetObject"]
+      resources = local.read_only_objects
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.listed_prefixes
+    iterator = location
+
+    content {
+      sid       = "S3List${title(location.key)}"
+      effect    = "Allow"
+      actions   = ["s3:ListBucket"]
+      resources = [location.value.bucket_arn]
+
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = location.value.patterns
+      }
+    }
   }
 
   statement {
@@ -34,40 +94,42 @@ data "aws_iam_policy_document" "this" {
   }
 
   statement {
-    sid       = "S3ListBuckets"
+    sid       = "S3ListArtifacts"
     effect    = "Allow"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = concat(var.data_bucket_arns, [var.artifacts_bucket_arn])
+    actions   = ["s3:ListBucket"]
+    resources = [var.artifacts_bucket_arn]
   }
 
   statement {
-    sid    = "GlueCatalogReadWrite"
-    effect = "Allow"
-    actions = [
-      "glue:GetDatabase",
-      "glue:GetDatabases",
-      "glue:GetTable",
-      "glue:GetTables",
-      "glue:CreateTable",
-      "glue:UpdateTable",
-      "glue:DeleteTable",
-      "glue:GetPartition",
-      "glue:GetPartitions",
-      "glue:BatchGetPartition",
-      "glue:CreatePartition",
-      "glue:BatchCreatePartition",
-      "glue:UpdatePartition",
-      "glue:DeletePartition",
-      "glue:BatchDeletePartition",
-      "glue:GetUserDefinedFunction",
-      "glue:GetUserDefinedFunctions",
-    ]
-    resources = concat(
-      ["${local.glue_arn}:catalog"],
-      [for db in var.glue_database_names : "${local.glue_arn}:database/${db}"],
-      [for db in var.glue_database_names : "${local.glue_arn}:table/${db}/*"],
-      [for db in var.glue_database_names : "${local.glue_arn}:userDefinedFunction/${db}/*"],
-    )
+    sid       = "S3BucketLocations"
+    effect    = "Allow"
+    actions   = ["s3:GetBucketLocation"]
+    resources = concat([for location in values(local.listed_prefixes) : location.bucket_arn], [var.artifacts_bucket_arn])
+  }
+
+  # Iceberg's GlueCatalog commits by reading the table (GetTable) and swapping its metadata
+  # pointer (UpdateTable, with the version it read); Glue authorises both on the catalog, the
+  # database and the table. No CreateTable or DeleteTable: Terraform owns the tables.
+  dynamic "statement" {
+    for_each = length(var.tables.read_write) > 0 ? [1] : []
+
+    content {
+      sid       = "GlueOwnTablesReadWrite"
+      effect    = "Allow"
+      actions   = ["glue:GetDatabase", "glue:GetTable", "glue:UpdateTable"]
+      resources = concat(["${local.glue_arn}:catalog"], local.database_arns.read_write, local.table_arns.read_write)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.tables.read_only) > 0 ? [1] : []
+
+    content {
+      sid       = "GlueOwnTablesReadOnly"
+      effect    = "Allow"
+      actions   = ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"]
+      resources = concat(["${local.glue_arn}:catalog"], local.database_arns.read_only, local.table_arns.read_only)
+    }
   }
 
   # Spark's Glue catalog client looks up the "default" database when a session starts.

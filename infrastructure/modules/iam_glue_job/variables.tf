@@ -28,9 +28,29 @@ variable "kms_key_arn" {
   type        = string
 }
 
-variable "data_bucket_arns" {
-  description = "ARNs of the data buckets the jobs read and write (raw, refined, curated)."
-  type        = list(string)
+variable "data_locations" {
+  description = "S3 data the jobs reach, per bucket (key: a short label such as raw, refined, curated): read_write_prefixes (objects the jobs read, write and delete: the project's tables) and read_only_prefixes (objects they only read: landed raw data). Prefixes are object key prefixes without a slash at either end; they also bound s3:ListBucket (s3:prefix condition). Nothing outside them is reachable."
+  type = map(object({
+    bucket_arn          = string
+    read_write_prefixes = optional(list(string), [])
+    read_only_prefixes  = optional(list(string), [])
+  }))
+
+  validation {
+    condition     = alltrue([for label in keys(var.data_locations) : can(regex("^[a-z][a-z0-9]*$", label))])
+    error_message = "data_locations keys must be lower-case letters and digits (they name policy statements)."
+  }
+
+  # An empty prefix or a wildcard would open the whole bucket, or other projects' data.
+  validation {
+    condition = alltrue(flatten([
+      for location in values(var.data_locations) : [
+        for prefix in concat(location.read_write_prefixes, location.read_only_prefixes) :
+        can(regex("^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*$", prefix))
+      ]
+    ]))
+    error_message = "Each prefix must be a non-empty key prefix such as \"project01\" or \"tpch/orders\": no wildcard, no leading or trailing slash."
+  }
 }
 
 variable "artifacts_bucket_arn" {
@@ -39,7 +59,7 @@ variable "artifacts_bucket_arn" {
 }
 
 variable "artifact_object_arns" {
-  description = "Object ARN patterns the jobs may read in the artifacts bucket (wheels/*, jobs/<project>/*)."
+  description = "Object ARN patterns the jobs may read in the artifacts bucket (wheels/*, jobs/*/<project>/*: the scripts of every version of the project)."
   type        = list(string)
 }
 
@@ -49,9 +69,13 @@ variable "scratch_object_arns" {
   default     = []
 }
 
-variable "glue_database_names" {
-  description = "Glue databases the jobs read and write."
-  type        = list(string)
+variable "tables" {
+  description = "Glue Data Catalog tables the jobs use, by database and name: read_write (the project's Iceberg tables: an Iceberg commit reads the table and moves its metadata pointer) and read_only (its raw tables). No other table of the catalog is reachable; Terraform, not the jobs, creates and deletes tables."
+  type = object({
+    read_write = optional(list(object({ database = string, name = string })), [])
+    read_only  = optional(list(object({ database = string, name = string })), [])
+  })
+  default = {}
 }
 
 variable "glue_connection_names" {

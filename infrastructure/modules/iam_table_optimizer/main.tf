@@ -1,7 +1,7 @@
 # ─── IAM role for the Glue table optimizers ───
 # What compaction, snapshot retention and orphan-file deletion need on the project's Iceberg
-# tables: their S3 objects, their catalog entries, the optimizers' CloudWatch logs and the
-# domain CMK.
+# tables, and nothing of other projects': the objects under the project's prefixes, the
+# catalog entries of its own tables, the optimizers' CloudWatch logs and the domain CMK.
 
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
@@ -9,6 +9,9 @@ data "aws_region" "current" {}
 locals {
   glue_arn = "arn:aws:glue:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
   logs_arn = "arn:aws:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group"
+
+  table_objects = flatten([for bucket in var.table_bucket_arns : [for prefix in var.table_prefixes : "${bucket}/${prefix}/*"]])
+  databases     = distinct([for table in var.tables : "${local.glue_arn}:database/${table.database}"])
 }
 
 module "role" {
@@ -31,25 +34,28 @@ data "aws_iam_policy_document" "this" {
     sid       = "S3TableObjects"
     effect    = "Allow"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = [for arn in var.table_bucket_arns : "${arn}/*"]
+    resources = local.table_objects
   }
 
+  # Orphan-file deletion lists each table's location: only under the project's prefixes.
   statement {
-    sid       = "S3ListTableBuckets"
+    sid       = "S3ListTables"
     effect    = "Allow"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    actions   = ["s3:ListBucket"]
     resources = var.table_bucket_arns
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = flatten([for prefix in var.table_prefixes : [prefix, "${prefix}/*"]])
+    }
   }
 
   statement {
-    sid     = "GlueIcebergTables"
-    effect  = "Allow"
-    actions = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:UpdateTable"]
-    resources = concat(
-      ["${local.glue_arn}:catalog"],
-      [for db in var.glue_database_names : "${local.glue_arn}:database/${db}"],
-      [for db in var.glue_database_names : "${local.glue_arn}:table/${db}/*"],
-    )
+    sid       = "GlueOwnIcebergTables"
+    effect    = "Allow"
+    actions   = ["glue:GetDatabase", "glue:GetTable", "glue:UpdateTable"]
+    resources = concat(["${local.glue_arn}:catalog"], local.databases, [for table in var.tables : "${local.glue_arn}:table/${table.database}/${table.name}"])
   }
 
   statement {

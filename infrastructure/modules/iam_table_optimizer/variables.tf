@@ -29,13 +29,23 @@ variable "kms_key_arn" {
 }
 
 variable "table_bucket_arns" {
-  description = "ARNs of the buckets holding the project's Iceberg tables (refined, curated)."
+  description = "ARNs of the buckets holding the project's Iceberg tables (refined, curated); at least one (a project without Iceberg tables needs no optimizer role)."
   type        = list(string)
 }
 
-variable "glue_database_names" {
-  description = "Glue databases holding the project's Iceberg tables."
+variable "table_prefixes" {
+  description = "Object key prefixes of the project's tables in those buckets, without a slash at either end (the project name). The optimizers rewrite, expire and delete files, and list the buckets, under these prefixes only."
   type        = list(string)
+
+  validation {
+    condition     = alltrue([for prefix in var.table_prefixes : can(regex("^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*$", prefix))])
+    error_message = "Each prefix must be a non-empty key prefix such as \"project01\": no wildcard, no leading or trailing slash (never the whole bucket)."
+  }
+}
+
+variable "tables" {
+  description = "The project's Iceberg tables (database and name) whose optimizers run as this role; at least one. No other table of the catalog is reachable."
+  type        = list(object({ database = string, name = string }))
 }
 
 variable "tags" {

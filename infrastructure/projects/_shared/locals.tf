@@ -48,11 +48,18 @@ locals {
 
   # ─── Tables (tables.tf) ───
   # Column lists are DDL strings ("name type, name type, ..."); parsed here into Glue columns.
+  # Raw tables sit over the prefix their data lands in; Iceberg tables under the project's
+  # own prefix of their layer bucket, s3://<bucket>/<project>/<table>/ (see Isolation below).
   column_pattern = "([a-z_][a-z0-9_]*)\\s+([a-z]+(?:\\(\\s*[0-9]+\\s*(?:,\\s*[0-9]+\\s*)?\\))?)"
   layer_buckets = {
     raw     = local.baseline.s3_raw_bucket
     refined = local.baseline.s3_refined_bucket
     curated = local.baseline.s3_curated_bucket
+  }
+  layer_bucket_arns = {
+    raw     = local.baseline.s3_raw_bucket_arn
+    refined = local.baseline.s3_refined_bucket_arn
+    curated = local.baseline.s3_curated_bucket_arn
   }
   layer_databases = {
     raw     = local.baseline.glue_database_raw
@@ -63,7 +70,8 @@ locals {
     for name, table in local.raw_tables : name => {
       description    = try(table.description, "")
       format         = try(table.format, "parquet")
-      location       = "s3://${local.layer_buckets.raw}/${trimsuffix(table.prefix, "/")}/"
+      prefix         = trim(table.prefix, "/")
+      location       = "s3://${local.layer_buckets.raw}/${trim(table.prefix, "/")}/"
       columns        = [for m in regexall(local.column_pattern, table.columns) : { name = m[0], type = m[1] }]
       partition_keys = [for m in regexall(local.column_pattern, try(table.partition_keys, "")) : { name = m[0], type = m[1] }]
     }
@@ -71,9 +79,16 @@ locals {
   iceberg_table_definitions = {
     for name, table in local.iceberg_tables : name => {
       description = try(table.description, "")
+      layer       = table.layer
       database    = local.layer_databases[table.layer]
-      location    = "s3://${local.layer_buckets[table.layer]}/${name}/"
+      location    = "s3://${local.layer_buckets[table.layer]}/${local.project}/${name}/"
       columns     = [for m in regexall(local.column_pattern, table.columns) : { name = m[0], type = m[1] }]
     }
   }
+
+  # ─── Isolation ───
+  # Every project shares the layer buckets and databases. A project owns the prefix
+  # <layer bucket>/<project>/ of each layer it has Iceberg tables in; its roles reach nothing
+  # else (main.tf).
+  table_layers = distinct([for table in values(local.iceberg_table_definitions) : table.layer])
 }

@@ -4,12 +4,11 @@
 # tables, IAM roles, Glue jobs and Step Functions pipelines with for_each.
 
 locals {
-  artifacts        = local.baseline.s3_artifacts_bucket
-  artifacts_arn    = local.baseline.s3_artifacts_bucket_arn
-  wheel_uri        = "s3://${local.artifacts}/wheels/data_platform_foundation-${var.wheel_version}-py3-none-any.whl"
-  scripts_prefix   = "jobs/${var.wheel_version}/${local.project}"
-  temp_prefix      = "glue-temp/${local.project}"
-  data_bucket_arns = [local.baseline.s3_raw_bucket_arn, local.baseline.s3_refined_bucket_arn, local.baseline.s3_curated_bucket_arn]
+  artifacts      = local.baseline.s3_artifacts_bucket
+  artifacts_arn  = local.baseline.s3_artifacts_bucket_arn
+  wheel_uri      = "s3://${local.artifacts}/wheels/data_platform_foundation-${var.wheel_version}-py3-none-any.whl"
+  scripts_prefix = "jobs/${var.wheel_version}/${local.project}"
+  temp_prefix    = "glue-temp/${local.project}"
 }
 
 # ─── Tables ───
@@ -36,7 +35,7 @@ module "iceberg_tables" {
   description        = each.value.description
   location           = each.value.location
   columns            = each.value.columns
-  optimizer_role_arn = module.table_optimizer_role.role_arn
+  optimizer_role_arn = module.table_optimizer_role[0].role_arn
 }
 
 # ─── IAM roles (under the project role path, with the baseline's permissions boundary) ───
@@ -49,27 +48,45 @@ module "glue_job_role" {
   description              = "Glue jobs of project ${local.project}"
   permissions_boundary_arn = local.baseline.project_permissions_boundary_arn
   kms_key_arn              = local.baseline.kms_key_arn
-  data_bucket_arns         = local.data_bucket_arns
   artifacts_bucket_arn     = local.artifacts_arn
   artifact_object_arns     = ["${local.artifacts_arn}/wheels/*", "${local.artifacts_arn}/jobs/*/${local.project}/*"] # every version: a deploy changes no policy
   scratch_object_arns      = ["${local.artifacts_arn}/${local.temp_prefix}/*"]
-  glue_database_names      = values(local.layer_databases)
   glue_connection_names    = local.baseline.glue_connection_names
   vpc_arn                  = local.baseline.vpc_arn
   subnet_arns              = local.baseline.private_subnet_arns
   security_group_arns      = [local.baseline.glue_security_group_arn]
+
+  # Read-write under the project's prefix of each layer it has Iceberg tables in; read-only
+  # under the landed data its raw tables declare. Nothing of other projects.
+  data_locations = {
+    for layer, arn in local.layer_bucket_arns : layer => {
+      bucket_arn          = arn
+      read_write_prefixes = contains(local.table_layers, layer) ? [local.project] : []
+      read_only_prefixes  = layer == "raw" ? distinct([for table in values(local.raw_table_definitions) : table.prefix]) : []
+    }
+  }
+
+  # The table names come from the table modules, so a table is granted only once this stack
+  # has created it: if another project created it first, the apply fails before the grant.
+  tables = {
+    read_write = [for key, table in local.iceberg_table_definitions : { database = table.database, name = module.iceberg_tables[key].name }]
+    read_only  = [for key, table in local.raw_table_definitions : { database = local.layer_databases.raw, name = module.raw_tables[key].name }]
+  }
 }
 
+# Only a project with Iceberg tables has optimizers to run.
 module "table_optimizer_role" {
   source = "../../modules/iam_table_optimizer"
+  count  = length(local.iceberg_table_definitions) > 0 ? 1 : 0
 
   role_name                = format(local.name_format, "${local.project}-optimizer")
   path                     = local.baseline.project_role_path
   description              = "Glue table optimizers of project ${local.project}"
   permissions_boundary_arn = local.baseline.project_permissions_boundary_arn
   kms_key_arn              = local.baseline.kms_key_arn
-  table_bucket_arns        = [local.baseline.s3_refined_bucket_arn, local.baseline.s3_curated_bucket_arn]
-  glue_database_names      = [local.baseline.glue_database_refined, local.baseline.glue_database_curated]
+  table_bucket_arns        = [for layer in local.table_layers : local.layer_bucket_arns[layer]]
+  table_prefixes           = [local.project]
+  tables                   = [for name, table in local.iceberg_table_definitions : { database = table.database, name = name }]
 }
 
 # ─── Glue jobs (project.json "jobs") ───

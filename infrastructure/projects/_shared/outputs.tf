@@ -31,6 +31,6 @@ output "glue_job_role_arn" {
 }
 
 output "table_optimizer_role_arn" {
-  description = "Role of the project's Glue table optimizers."
-  value       = module.table_optimizer_role.role_arn
+  description = "Role of the project's Glue table optimizers (null without Iceberg tables)."
+  value       = try(module.table_optimizer_role[0].role_arn, null)
 }
