@@ -1,5 +1,5 @@
 """Project isolation: the projects share the layer buckets and databases, so each project's roles
-must reach its own tables only.
+must reach its own tables only, and no two projects may declare the same table.
 
 Evaluated offline with tfparse on stubbed stacks (conftest); the broken copies prove that the
 checks fail when the property breaks.
@@ -165,3 +165,80 @@ def test_a_table_wildcard_is_reported(tmp_path: Path, project_stack: Callable[..
         GLUE,
     )
     assert any("foreign table" in p and "glue:UpdateTable" in p for p in problems), problems
+
+
+# ─── One project per table ───
+
+
+def test_no_two_projects_declare_the_same_table(project_stack: Callable[..., dict]) -> None:
+    claims = {p: tfchecks.project_tables(project_stack(p)) for p in PROJECTS}
+    assert tfchecks.check_unique_tables(claims) == []
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_nothing_applied_elsewhere_means_no_collision(
+    project: str, project_stack: Callable[..., dict]
+) -> None:
+    parsed = project_stack(project)
+    assert tfchecks.failed_preconditions(parsed) == []
+    assert tfchecks.local_values(parsed)["other_project_states"] == {}
+
+
+CLASH_TABLES = """locals {
+  raw_tables = {}
+  iceberg_tables = {
+    customer = { layer = "refined", columns = "c_custkey bigint, c_name string" }
+  }
+}
+"""
+
+
+def add_clashing_project(infra: Path, name: str = "clash", folder: str | None = None) -> Path:
+    """A copy of test02 that also declares project01's refined customer table."""
+    return tfchecks.add_project(infra, name, CLASH_TABLES, folder=folder)
+
+
+def test_two_projects_declaring_one_table_are_reported(tmp_path: Path) -> None:
+    infra = tfchecks.stub_tree(tmp_path)
+    add_clashing_project(infra)
+    claims = {
+        p: tfchecks.project_tables(tfchecks.evaluate(infra / "projects" / p, TFVARS, tmp_path))
+        for p in ("clash", "project01", "test02")
+    }
+    assert tfchecks.check_unique_tables(claims) == [
+        f"table {ABBR}_refined_dev.customer is declared by projects clash, project01"
+    ]
+
+
+def test_a_table_another_applied_project_declares_stops_the_plan(
+    tmp_path: Path, project_stack: Callable[..., dict]
+) -> None:
+    """With project01 applied (its state in the bucket, beside its lock file), a project that
+    declares project01's customer table fails its plan with an error naming both; project01
+    itself, whose own state is listed too, plans."""
+    tables = tfchecks.project_tables(project_stack("project01"))
+    applied = {"project01": {"catalog_tables": {n: t["location"] for n, t in tables.items()}}}
+    infra = tfchecks.stub_tree(tmp_path, applied)
+    add_clashing_project(infra)
+    clash = tfchecks.evaluate(infra / "projects" / "clash", TFVARS, tmp_path)
+    assert tfchecks.local_values(clash)["other_project_states"] == {
+        "project01": "projects/project01/terraform.tfstate"
+    }
+    assert tfchecks.failed_preconditions(clash) == [
+        f"terraform_data.table_ownership: table {ABBR}_refined_dev.customer is already declared"
+        " by project project01 (this is project clash): table names are unique across the"
+        " projects of the domain, which share the layer databases; rename the table in"
+        " tables.tf."
+    ]
+    own = tfchecks.evaluate(infra / "projects" / "project01", TFVARS, tmp_path)
+    assert tfchecks.local_values(own)["other_project_states"] == {}
+    assert tfchecks.failed_preconditions(own) == []
+
+
+def test_a_project_named_unlike_its_folder_stops_the_plan(tmp_path: Path) -> None:
+    infra = tfchecks.stub_tree(tmp_path)
+    add_clashing_project(infra, name="clash", folder="elsewhere")
+    parsed = tfchecks.evaluate(infra / "projects" / "elsewhere", TFVARS, tmp_path)
+    problems = tfchecks.failed_preconditions(parsed)
+    assert len(problems) == 1
+    assert 'project.json name "clash" differs from the folder name "elsewhere"' in problems[0]

@@ -10,11 +10,13 @@ jsondecode(file(...)) without `terraform init`. Data sources stay unknown (rende
 strings or placeholders); `stub_tree` copies the infrastructure into a scratch folder and
 replaces the few data-source reads (account, region, availability zones, the baseline's remote
 state) with fixed values, so names, job arguments and state machine definitions come out
-complete.
+complete. The other projects' states a project stack reads (data.tf) are stubbed the same way:
+none by default, or the ones a test passes to `stub_tree`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import functools
 import json
@@ -113,7 +115,9 @@ def evaluate(
         var_file.write_text(json.dumps(tfvars))
         # tfparse resolves variable files relative to the module path.
         vars_paths.append(os.path.relpath(var_file, stack))
-    return tfparse.load_from_path(str(stack), stop_on_hcl_error=True, vars_paths=vars_paths)
+    # Terraform runs in the root module's folder: abspath(path.module) is that folder.
+    with contextlib.chdir(stack):
+        return tfparse.load_from_path(str(stack), stop_on_hcl_error=True, vars_paths=vars_paths)
 
 
 def copy_tree(dest: Path) -> Path:
@@ -199,17 +203,33 @@ def fake_baseline_outputs(environment: str, output_names: Iterable[str]) -> dict
     return {key: known[key] for key in output_names}
 
 
-def stub_tree(dest: Path) -> Path:
-    """Copy the infrastructure and replace data-source reads by fixed values (see module doc)."""
+def stub_tree(dest: Path, project_states: dict[str, dict[str, Any]] | None = None) -> Path:
+    """Copy the infrastructure and replace data-source reads by fixed values (see module doc).
+
+    ``project_states`` are the applied project states the state bucket holds, in every
+    environment: stack folder => that state's outputs (e.g. ``{"catalog_tables": {...}}``).
+    """
     infra = copy_tree(dest)
     stubs = infra / ".stubs"
     stubs.mkdir()
     names = output_names(INFRA / "baseline")
+    states = project_states or {}
     for environment in ENVIRONMENTS:
         # The environment's state holds one output, "baseline", the baseline module's outputs.
         (stubs / f"baseline-{environment}.json").write_text(
             json.dumps({"baseline": fake_baseline_outputs(environment, names)})
         )
+        # The state bucket's listing under projects/ (a lock file next to each state, as
+        # during an apply) and each state as terraform_remote_state returns it.
+        keys = [
+            f"projects/{p}/terraform.tfstate{suffix}" for p in states for suffix in ("", ".tflock")
+        ]
+        (stubs / f"projects-{environment}.json").write_text(
+            json.dumps({"keys": keys, "states": {p: {"outputs": o} for p, o in states.items()}})
+        )
+    projects_stub = (
+        'jsondecode(file("${path.module}/../../.stubs/projects-${var.environment}.json"))'
+    )
     zones = json.dumps([f"{DOMAIN['aws_region']}{z}" for z in "abcd"])
     replacements = {
         "data.aws_caller_identity.current.account_id": f'"{STUB_ACCOUNT_ID}"',
@@ -217,6 +237,12 @@ def stub_tree(dest: Path) -> Path:
         "sort(data.aws_availability_zones.available.names)": zones,
         "data.terraform_remote_state.baseline.outputs": (
             'jsondecode(file("${path.module}/../../.stubs/baseline-${var.environment}.json"))'
+        ),
+        "data.aws_s3_objects.project_states.keys": f"{projects_stub}.keys",
+        # Only the states the for_each reads: the listed ones, but this stack's own.
+        "data.terraform_remote_state.projects": (
+            f"{{ for name, state in {projects_stub}.states : name => state"
+            " if contains(keys(local.other_project_states), name) }"
         ),
         # The job role names its tables through the table modules (so a table is granted only
         # once created); tfparse evaluates for_each module outputs too late for the role's
@@ -234,6 +260,19 @@ def stub_tree(dest: Path) -> Path:
         if new != text:
             path.write_text(new)
     return infra
+
+
+def add_project(
+    infra: Path, name: str, tables_tf: str, like: str = "test02", folder: str | None = None
+) -> Path:
+    """A new project in a copied tree: a copy of project ``like`` (its symlinks kept) named
+    ``name`` in folder ``folder`` (default: the name), with ``tables_tf`` as its tables.tf."""
+    stack = infra / "projects" / (folder or name)
+    shutil.copytree(infra / "projects" / like, stack, symlinks=True)
+    config = json.loads((stack / "project.json").read_text())
+    (stack / "project.json").write_text(json.dumps({**config, "name": name}))
+    (stack / "tables.tf").write_text(tables_tf)
+    return stack
 
 
 # ─── Generic access to evaluated blocks ───────────────────────────────────────
@@ -547,6 +586,36 @@ def project_tables(parsed: dict) -> dict[str, dict[str, str]]:
     for name, table in (values.get("iceberg_table_definitions") or {}).items():
         tables[f"{table['database']}.{name}"] = {"location": table["location"], "access": "write"}
     return tables
+
+
+def check_unique_tables(claims: dict[str, Iterable[str]]) -> list[str]:
+    """Tables ("database.table") that more than one project declares (project => its tables)."""
+    owners: dict[str, list[str]] = {}
+    for project, tables in sorted(claims.items()):
+        for table in tables:
+            owners.setdefault(table, []).append(project)
+    return [
+        f"table {table} is declared by projects {', '.join(projects)}"
+        for table, projects in sorted(owners.items())
+        if len(projects) > 1
+    ]
+
+
+def failed_preconditions(parsed: dict) -> list[str]:
+    """Error messages of the lifecycle preconditions that do not hold (or cannot be evaluated:
+    the check would not run either) in an evaluated stack."""
+    problems: list[str] = []
+    for entries in parsed.values():
+        if not isinstance(entries, list):
+            continue
+        for block in entries:
+            if not isinstance(block, dict):
+                continue
+            for rule in as_list((block.get("lifecycle") or {}).get("precondition")):
+                if rule.get("condition") is not True:
+                    message = rule.get("error_message") or "(no message)"
+                    problems.append(f"{address(block)}: {message}")
+    return problems
 
 
 def s3_object_arn(location: str, key: str) -> str:

@@ -88,7 +88,13 @@ locals {
 
   # ─── Isolation ───
   # Every project shares the layer buckets and databases. A project owns the prefix
-  # <layer bucket>/<project>/ of each layer it has Iceberg tables in; its roles reach nothing
-  # else (main.tf).
+  # <layer bucket>/<project>/ of each layer it has Iceberg tables in, and the names of the
+  # tables it declares; its roles reach nothing else (main.tf), and a table another project
+  # has already declared stops the plan (terraform_data.table_ownership). catalog_tables is the
+  # claim, keyed database.table.
+  catalog_tables = merge(
+    { for name, table in local.raw_table_definitions : "${local.layer_databases.raw}.${name}" => table.location },
+    { for name, table in local.iceberg_table_definitions : "${table.database}.${name}" => table.location },
+  )
   table_layers = distinct([for table in values(local.iceberg_table_definitions) : table.layer])
 }

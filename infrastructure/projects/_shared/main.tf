@@ -38,6 +38,34 @@ module "iceberg_tables" {
   optimizer_role_arn = module.table_optimizer_role[0].role_arn
 }
 
+# ─── Table ownership (one project per table) ───
+# A table another applied project declares (data.tf reads their states) stops the plan
+# before anything changes: creating it would fail half-way through the apply at best, and
+# this project's roles would be granted the other project's table. The stack folder, the
+# state key and the S3 prefix of the tables all derive from the project name, which is why
+# it must equal the folder name.
+
+locals {
+  claimed_tables = merge([
+    for project, state in data.terraform_remote_state.projects : { for table in keys(state.outputs.catalog_tables) : table => project }
+  ]...)
+  table_collisions = { for table in keys(local.catalog_tables) : table => local.claimed_tables[table] if contains(keys(local.claimed_tables), table) }
+}
+
+resource "terraform_data" "table_ownership" {
+  lifecycle {
+    precondition {
+      condition     = local.project == local.stack_folder
+      error_message = "project.json name \"${local.project}\" differs from the folder name \"${local.stack_folder}\": the state key, the roles and the S3 prefix of the project's tables derive from the name, so they must be equal."
+    }
+
+    precondition {
+      condition     = length(local.table_collisions) == 0
+      error_message = join("\n", [for table, owner in local.table_collisions : "table ${table} is already declared by project ${owner} (this is project ${local.project}): table names are unique across the projects of the domain, which share the layer databases; rename the table in tables.tf."])
+    }
+  }
+}
+
 # ─── IAM roles (under the project role path, with the baseline's permissions boundary) ───
 
 module "glue_job_role" {

@@ -25,6 +25,14 @@ output "iceberg_tables" {
   value       = { for key, table in module.iceberg_tables : key => table.location }
 }
 
+output "catalog_tables" {
+  description = "Every Glue table of the project, raw and Iceberg: database.table => location. The other project stacks read it from this state to refuse a table name already taken (data.tf); it names only tables this stack has created."
+  value = merge(
+    { for table in module.raw_tables : "${table.database_name}.${table.name}" => table.location },
+    { for table in module.iceberg_tables : "${table.database_name}.${table.name}" => table.location },
+  )
+}
+
 output "glue_job_role_arn" {
   description = "Execution role of the project's Glue jobs."
   value       = module.glue_job_role.role_arn
