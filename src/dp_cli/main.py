@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dp_foundation.exceptions import DataPlatformError
+from dp_foundation.logging import events as ev
 
 EXIT_USAGE = 2
 
@@ -41,33 +42,34 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 class Progress:
-    """Prints a pipeline's progress: jobs, retries, checks and tables as they happen."""
+    """Prints a pipeline's progress from its events (the run log's contract, not the wording
+    of log messages): jobs, retries, checks and tables as they happen."""
 
     def __init__(self, out: Any = None) -> None:
         self.out = out or sys.stdout
-        self.checks: list[dict[str, Any]] = []
+        self.checks: list[ev.ChecksRun] = []
         self.tables: dict[str, int | None] = {}
 
     def __call__(self, message: str, record: dict[str, Any]) -> None:
         say = self._say
-        if message == "job started":
-            attempt = f" (attempt {record['attempt']})" if record["attempt"] > 1 else ""
-            say(f"▶ {record['job']}{attempt}")
-        elif message == "job finished":
-            run = record["run"]
-            verdict = "done" if run.ok else f"FAILED: {run.reason}"
-            say(f"  {record['job']} {verdict} ({run.seconds:.1f} s)")
-        elif message == "job retrying":
-            say(f"  retrying {record['job']} in {record['delay']:.0f} s (as Step Functions would)")
-        elif message == "data quality results":
-            self.checks.append(record)
-            checks = record.get("checks", [])
-            passed = sum(1 for c in checks if c["passed"])
-            mark = "✓" if passed == len(checks) else "✗"
-            say(f"  {mark} {passed}/{len(checks)} checks passed on {record.get('dataset')}")
-        elif message == "wrote table":
-            self.tables[record["table"]] = record.get("snapshot_id")
-            say(f"  → wrote {record['table']} ({record.get('mode')})")
+        event = ev.event_from_record(record)
+        if isinstance(event, ev.JobStarted):
+            attempt = f" (attempt {event.attempt})" if event.attempt > 1 else ""
+            say(f"▶ {event.job}{attempt}")
+        elif isinstance(event, ev.JobAttempt):
+            verdict = "done" if event.ok else f"FAILED: {event.reason}"
+            say(f"  {event.job} {verdict} ({event.seconds:.1f} s)")
+        elif isinstance(event, ev.JobRetrying):
+            say(f"  retrying {event.job} in {event.delay:.0f} s (as Step Functions would)")
+        elif isinstance(event, ev.ChecksRun):
+            self.checks.append(event)
+            passed = sum(1 for c in event.checks if c.get("passed"))
+            mark = "✓" if passed == len(event.checks) else "✗"
+            say(f"  {mark} {passed}/{len(event.checks)} checks passed on {event.dataset}")
+        elif isinstance(event, ev.TableWritten):
+            self.tables[event.table] = event.snapshot_id
+            rows = f", {event.added_records:,} rows added" if event.added_records else ""
+            say(f"  → wrote {event.table} ({event.mode}{rows})")
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -172,12 +174,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     warehouse = Path(cfg["iceberg_warehouse"].removeprefix("file://"))
     print("\nTables written (open them with DuckDB iceberg_scan or pyiceberg):")
     for table in progress.tables:
-        _, database, name = table.split(".")
+        database, name = table.split(".")
         info = table_info(warehouse / database / name)
         rows = f"{info.rows:>9,} rows" if info else ""
         print(f"  {database}.{name:<24} {rows}  {warehouse / database / name}")
-    failed = [c for r in progress.checks for c in r.get("checks", []) if not c["passed"]]
-    total = sum(len(r.get("checks", [])) for r in progress.checks)
+    failed = [c for r in progress.checks for c in r.checks if not c.get("passed")]
+    total = sum(len(r.checks) for r in progress.checks)
     print(
         f"\nData quality: {total - len(failed)}/{total} checks passed"
         f" on {len(progress.checks)} datasets"

@@ -9,13 +9,24 @@ raises ``States.TaskFailed``, as a failed Glue job run does, and is not retried;
 exits with a code the policy maps to a transient Glue API error (75, EX_TEMPFAIL) is retried up
 to ``max_retries`` times after waits of ``backoff_seconds * backoff_rate ** (retry - 1)``. The
 run stops at the first job that still fails (every error is caught), naming it and why.
+
+Every pipeline run is recorded: its events (:mod:`dp_foundation.logging.events`) go through
+the JSON logger to a run log, ``<runs>/<started>-<run id>.jsonl`` (``.local/runs`` beside
+``.local/logs``), and to the caller's ``on_event``, which is how ``dp pipeline run`` prints its
+progress and how ``dp docs`` learns what ran. A job's data-quality results and writes come
+from the structured records its process prints (the checker's and the writer's); the rows a
+write added come from the summary of the Iceberg snapshot it committed; what it read, from
+the physical plans in its Spark event log (:mod:`dp_cli.spark_events`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import re
+import shutil
 import subprocess  # nosec B404 - runs job scripts of this repository
 import sys
 import threading
@@ -27,14 +38,34 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dp_cli.projects import Job, Pipeline, Project
+from dp_cli.spark_events import event_log_env, observed_reads
+from dp_cli.tables import current_metadata_file
 from dp_foundation.config.settings import lake_dir
 from dp_foundation.exceptions import ConfigError
+from dp_foundation.logging.events import (
+    ChecksRun,
+    Event,
+    JobAttempt,
+    JobFinished,
+    JobRetrying,
+    JobStarted,
+    PipelineFinished,
+    PipelineStarted,
+    TableWritten,
+    log_event,
+    utc_now,
+)
+from dp_foundation.logging.logger import JsonFormatter, get_logger
 
 _EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?(\w*(?:Error|Exception|Exit)\w*): (.+)$")
 
 RETRY_POLICY_FILE = (
     Path("infrastructure") / "modules" / "stepfunction_pipeline" / "retry_policy.json"
 )
+# The loggers whose records a job process prints that the runner turns into events: the
+# data-quality checker's results and the Iceberg writer's commits.
+CHECKER_LOGGER = "dp.dp_foundation.quality.checks"
+WRITER_LOGGER = "dp.dp_foundation.io.writers"
 
 
 def error_matches(error: str, error_equals: Sequence[str]) -> bool:
@@ -117,6 +148,12 @@ class JobRun:
     reason: str | None = None
     records: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    job_run_id: str = ""
+    started_at: str = ""
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    checks: list[ChecksRun] = field(default_factory=list)
+    writes: list[TableWritten] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -133,6 +170,8 @@ class PipelineRun:
     runs: list[JobRun]
     seconds: float
     failed_job: str | None = None
+    run_id: str = ""
+    run_log: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -152,11 +191,68 @@ class PipelineRun:
         return failed[-1].error if failed else None
 
 
-Event = Callable[[str, dict[str, Any]], None]
+OnEvent = Callable[[str, dict[str, Any]], None]
+"""Called with ``(message, record)`` for each event of a run: the record as the run log holds
+it (``event`` names its type; :func:`dp_foundation.logging.events.event_from_record` rebuilds
+the dataclass)."""
+EventSink = Callable[[Event], None]
 
 
 def _quiet(_: str, __: dict[str, Any]) -> None:
     return None
+
+
+class _RecordHandler(logging.Handler):
+    """Hands each formatted record, parsed back, to ``on_event``: the caller sees exactly
+    what the run log holds."""
+
+    def __init__(self, on_event: OnEvent) -> None:
+        super().__init__()
+        self.on_event = on_event
+        self.setFormatter(JsonFormatter())
+
+    def emit(self, record: logging.LogRecord) -> None:
+        payload = json.loads(self.format(record))
+        self.on_event(str(payload.get("message", "")), payload)
+
+
+class RunLog:
+    """The events of one pipeline run: JSON lines in ``path`` (if given) and ``on_event``.
+
+    Events are logged through the library's JSON logger (``dp.runs.<run id>``), which does
+    not pass them on to stderr: the progress a person sees is ``on_event``'s to print.
+    """
+
+    def __init__(self, run_id: str, path: Path | None, on_event: OnEvent = _quiet) -> None:
+        self.run_id = run_id
+        self.path = path
+        self._logger = get_logger(f"runs.{run_id}")
+        self._logger.propagate = False
+        self._logger.setLevel(logging.INFO)
+        self._handlers: list[logging.Handler] = [_RecordHandler(on_event)]
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            to_file = logging.FileHandler(path, encoding="utf-8", delay=False)
+            to_file.setFormatter(JsonFormatter())
+            self._handlers.insert(0, to_file)
+        for handler in self._handlers:
+            self._logger.addHandler(handler)
+
+    def __call__(self, event: Event) -> None:
+        """Record ``event``."""
+        log_event(self._logger, event)
+
+    def close(self) -> None:
+        """Flush and close the run log."""
+        for handler in self._handlers:
+            self._logger.removeHandler(handler)
+            handler.close()
+
+    def __enter__(self) -> RunLog:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def job_argv(project: str, job: Job, env: str, extra: Sequence[str] = ()) -> list[str]:
@@ -168,7 +264,7 @@ def job_argv(project: str, job: Job, env: str, extra: Sequence[str] = ()) -> lis
     return argv + list(extra)
 
 
-def _child_env(argv: Sequence[str], run_id: str) -> dict[str, str]:
+def _child_env(argv: Sequence[str], run_id: str, event_dir: Path | None = None) -> dict[str, str]:
     from dp_foundation.config.args import parse_glue_args
 
     env = dict(os.environ)
@@ -178,7 +274,90 @@ def _child_env(argv: Sequence[str], run_id: str) -> dict[str, str]:
         env.pop(name, None)
     env["DP_RUN_ID"] = run_id
     env.setdefault("PYTHONUNBUFFERED", "1")
+    if event_dir is not None:
+        env.update(event_log_env(event_dir, env))
     return env
+
+
+def _table_name(qualified: str) -> str:
+    """``glue_catalog.db.table`` -> ``db.table`` (every local table is in one catalog)."""
+    parts = qualified.split(".")
+    return ".".join(parts[-2:])
+
+
+def snapshot_summary(
+    warehouse: Path, table: str, snapshot_id: int | None
+) -> tuple[dict[str, str], int] | None:
+    """The summary and commit time (ms) of snapshot ``snapshot_id`` of local table ``table``
+    (``db.table``), read from the table's metadata file; None when there is no such snapshot."""
+    if snapshot_id is None:
+        return None
+    metadata_file = current_metadata_file(warehouse.joinpath(*table.split(".")))
+    if metadata_file is None:
+        return None
+    meta = json.loads(metadata_file.read_text(encoding="utf-8"))
+    for snapshot in meta.get("snapshots", []):
+        if snapshot.get("snapshot-id") == snapshot_id:
+            return dict(snapshot.get("summary", {})), int(snapshot.get("timestamp-ms", 0))
+    return None
+
+
+def _count(summary: dict[str, str], key: str) -> int | None:
+    value = summary.get(key)
+    return int(value) if value is not None else None
+
+
+def table_written(
+    record: dict[str, Any], run_id: str, project: str, job: str, attempt: int, since_ms: int
+) -> TableWritten:
+    """The event of a writer's ``wrote table`` record, with the counts of its snapshot.
+
+    A write that committed no new snapshot (a MERGE with nothing to change: the current
+    snapshot is older than the attempt) added and deleted nothing.
+    """
+    table = _table_name(str(record["table"]))
+    snapshot_id = record.get("snapshot_id")
+    found = snapshot_summary(lake_dir() / "warehouse", table, snapshot_id)
+    if found is None:
+        return TableWritten(run_id, project, job, attempt, table, record.get("mode"), snapshot_id)
+    summary, committed_ms = found
+    new = committed_ms >= since_ms
+    return TableWritten(
+        run_id,
+        project,
+        job,
+        attempt,
+        table,
+        mode=record.get("mode"),
+        snapshot_id=snapshot_id,
+        operation=summary.get("operation") if new else None,
+        added_records=_count(summary, "added-records") or 0 if new else 0,
+        deleted_records=_count(summary, "deleted-records") or 0 if new else 0,
+        total_records=_count(summary, "total-records"),
+        added_files_size=_count(summary, "added-files-size") or 0 if new else 0,
+    )
+
+
+def job_event(
+    record: dict[str, Any], run_id: str, project: str, job: str, attempt: int, since_ms: int
+) -> Event | None:
+    """The event a job's JSON log record stands for: the checker's results (``ChecksRun``),
+    the writer's commit (``TableWritten``), or None. Records are recognised by their logger
+    and their fields, not by the wording of their message."""
+    logger = record.get("logger")
+    if logger == CHECKER_LOGGER and isinstance(record.get("checks"), list):
+        return ChecksRun(
+            run_id,
+            project,
+            job,
+            attempt,
+            dataset=_table_name(str(record["dataset"])) if record.get("dataset") else None,
+            passed=bool(record.get("passed")),
+            checks=list(record["checks"]),
+        )
+    if logger == WRITER_LOGGER and "table" in record and "snapshot_id" in record:
+        return table_written(record, run_id, project, job, attempt, since_ms)
+    return None
 
 
 def failure_reason(lines: Sequence[str], returncode: int) -> str:
@@ -205,7 +384,8 @@ def run_job(
     attempt: int = 1,
     log_dir: Path | None = None,
     echo: TextIO | None = None,
-    on_event: Event = _quiet,
+    emit: EventSink | None = None,
+    run_id: str | None = None,
 ) -> JobRun:
     """Run one job script in its own process; return how it went.
 
@@ -218,45 +398,71 @@ def run_job(
         log_dir: where the job's output is kept (default: ``logs`` beside the lake folder,
             i.e. ``.local/logs``).
         echo: a stream to copy the job's output to as it runs (e.g. ``sys.stderr``).
-        on_event: called with ``(message, record)`` for each JSON log record of the job.
+        emit: receives the attempt's events as they happen: ``JobStarted``, then a
+            ``ChecksRun`` per data-quality record and a ``TableWritten`` per write.
+        run_id: the pipeline run the attempt belongs to (default: the attempt's own id).
     """
-    run_id = uuid.uuid4().hex[:12]
+    job_run_id = uuid.uuid4().hex[:12]
+    run_id = run_id or job_run_id
+    emit = emit or (lambda _: None)
     log_dir = log_dir or lake_dir().parent / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"{project.name}-{job.name}-{time.strftime('%Y%m%dT%H%M%S')}-{run_id}.log"
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    log_path = log_dir / f"{project.name}-{job.name}-{stamp}-{job_run_id}.log"
+    event_dir = log_dir / "spark-events" / job_run_id
+    event_dir.mkdir(parents=True, exist_ok=True)
     argv = job_argv(project.name, job, env, extra)
+    started_at = utc_now()
+    since_ms = int(time.time() * 1000)
+    emit(JobStarted(run_id, project.name, job.name, attempt, job_run_id, started_at))
     started = time.monotonic()
     lines: list[str] = []
     records: list[dict[str, Any]] = []
-    with log_path.open("w", encoding="utf-8") as log:
-        proc = subprocess.Popen(  # nosec B603 - argv built by job_argv(), no shell
-            argv,
-            cwd=project.root.parents[2],
-            env=_child_env(argv, run_id),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            bufsize=1,
-        )
-        timer = threading.Timer(job.timeout_minutes * 60, proc.kill)
-        timer.start()
-        try:
-            for line in proc.stdout or ():
-                log.write(line)
-                lines.append(line.rstrip("\n"))
-                if echo is not None:
-                    echo.write(line)
-                if line.startswith("{"):
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError:
-                        continue
-                    records.append(record)
-                    on_event(str(record.get("message", "")), record)
-            returncode = proc.wait()
-        finally:
-            timed_out = not timer.is_alive() and proc.returncode not in (0, None)
-            timer.cancel()
+    checks: list[ChecksRun] = []
+    writes: list[TableWritten] = []
+    try:
+        with log_path.open("w", encoding="utf-8") as log:
+            proc = subprocess.Popen(  # nosec B603 - argv built by job_argv(), no shell
+                argv,
+                cwd=project.root.parents[2],
+                env=_child_env(argv, job_run_id, event_dir),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                bufsize=1,
+            )
+            timer = threading.Timer(job.timeout_minutes * 60, proc.kill)
+            timer.start()
+            try:
+                for line in proc.stdout or ():
+                    log.write(line)
+                    lines.append(line.rstrip("\n"))
+                    if echo is not None:
+                        echo.write(line)
+                    if line.startswith("{"):
+                        try:
+                            record = json.loads(line)
+                        except json.JSONDecodeError:
+                            continue
+                        records.append(record)
+                        event = job_event(record, run_id, project.name, job.name, attempt, since_ms)
+                        if isinstance(event, ChecksRun):
+                            checks.append(event)
+                        elif isinstance(event, TableWritten):
+                            writes.append(event)
+                        if event is not None:
+                            emit(event)
+                returncode = proc.wait()
+            finally:
+                timed_out = not timer.is_alive() and proc.returncode not in (0, None)
+                timer.cancel()
+        outputs = list(dict.fromkeys(w.table for w in writes))
+        # A MERGE reads the table it writes: that is not an input of the job.
+        inputs = [s for s in observed_reads(event_dir, lake_dir()) if s not in outputs]
+    finally:
+        shutil.rmtree(event_dir, ignore_errors=True)
+        with contextlib.suppress(OSError):  # the last attempt leaves no empty folder behind
+            event_dir.parent.rmdir()
     seconds = time.monotonic() - started
     reason = None
     if returncode != 0:
@@ -265,7 +471,22 @@ def run_job(
             if timed_out and returncode < 0
             else failure_reason(lines[-200:], returncode)
         )
-    return JobRun(project.name, job.name, attempt, returncode, seconds, log_path, reason, records)
+    return JobRun(
+        project.name,
+        job.name,
+        attempt,
+        returncode,
+        seconds,
+        log_path,
+        reason,
+        records,
+        job_run_id=job_run_id,
+        started_at=started_at,
+        inputs=inputs,
+        outputs=outputs,
+        checks=checks,
+        writes=writes,
+    )
 
 
 def backoff_delay(pipeline: Pipeline, retry: int) -> float:
@@ -284,6 +505,13 @@ def next_step(
     return ("catch" if policy.catches(error) else "fail"), 0.0
 
 
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def run_pipeline(
     project: Project,
     pipeline: Pipeline,
@@ -291,8 +519,9 @@ def run_pipeline(
     backoff_scale: float = 1.0,
     log_dir: Path | None = None,
     echo: TextIO | None = None,
-    on_event: Event = _quiet,
+    on_event: OnEvent = _quiet,
     sleep: Callable[[float], None] = time.sleep,
+    runs_dir: Path | None = None,
 ) -> PipelineRun:
     """Run a pipeline's jobs in order with the deployed state machine's Retry and Catch.
 
@@ -301,52 +530,142 @@ def run_pipeline(
         pipeline: the pipeline (ordered jobs, retries, backoff) from project.json.
         env: the value of ``--ENV`` for every job.
         backoff_scale: multiplies every wait (1 = as deployed; 0 = no waiting, for tests).
-        log_dir, echo, on_event: as in :func:`run_job`.
+        log_dir, echo: as in :func:`run_job`.
+        on_event: called with ``(message, record)`` for every event of the run, as recorded.
         sleep: the wait function (``time.sleep``).
+        runs_dir: where the run log is written (default: ``runs`` beside ``log_dir``, i.e.
+            ``.local/runs``).
 
     Raises:
         ConfigError: the retry policy file is missing or malformed.
     """
     policy = load_retry_policy(project.root.parents[2])
+    log_dir = log_dir or lake_dir().parent / "logs"
+    runs_dir = runs_dir or log_dir.parent / "runs"
+    run_id = uuid.uuid4().hex[:12]
+    run_log = runs_dir / f"{time.strftime('%Y%m%dT%H%M%S')}-{run_id}.jsonl"
+    schedule = project.config.get("pipelines", {}).get(pipeline.name, {}).get("schedule")
     started = time.monotonic()
     runs: list[JobRun] = []
-    for name in pipeline.jobs:
-        job = project.jobs[name]
-        attempt = 1
-        while True:
-            on_event("job started", {"job": name, "attempt": attempt})
-            run = run_job(project, job, env, (), attempt, log_dir, echo, on_event)
-            run.error = policy.error_of(run.returncode)
-            runs.append(run)
-            on_event("job finished", {"job": name, "attempt": attempt, "run": run})
-            if run.error is None:
-                break
-            step, delay = next_step(policy, pipeline, run.error, attempt - 1)
-            if step != "retry":  # caught or not, the pipeline ends failed
-                return PipelineRun(
-                    project.name, pipeline.name, runs, time.monotonic() - started, failed_job=name
-                )
-            delay *= backoff_scale
-            on_event(
-                "job retrying",
-                {"job": name, "attempt": attempt, "delay": delay, "error": run.error},
+    with RunLog(run_id, run_log, on_event) as record:
+        record(
+            PipelineStarted(
+                run_id,
+                project.name,
+                pipeline.name,
+                list(pipeline.jobs),
+                pipeline.max_retries,
+                pipeline.backoff_seconds,
+                pipeline.backoff_rate,
+                schedule,
+                env,
             )
-            sleep(delay)
-            attempt += 1
-    return PipelineRun(project.name, pipeline.name, runs, time.monotonic() - started)
+        )
+
+        def finish(failed: JobRun | None) -> PipelineRun:
+            checks = [c for r in runs for ch in r.checks for c in ch.checks]
+            result = PipelineRun(
+                project.name,
+                pipeline.name,
+                runs,
+                time.monotonic() - started,
+                failed_job=failed.job if failed else None,
+                run_id=run_id,
+                run_log=run_log,
+            )
+            record(
+                PipelineFinished(
+                    run_id,
+                    project.name,
+                    pipeline.name,
+                    ok=failed is None,
+                    seconds=round(result.seconds, 3),
+                    failed_job=result.failed_job,
+                    error=failed.error if failed else None,
+                    reason=failed.reason if failed else None,
+                    rows_written=sum(w.added_records or 0 for r in runs for w in r.writes),
+                    checks_passed=sum(1 for c in checks if c.get("passed")),
+                    checks_failed=sum(1 for c in checks if not c.get("passed")),
+                )
+            )
+            return result
+
+        for name in pipeline.jobs:
+            job = project.jobs[name]
+            attempt = 1
+            job_started = time.monotonic()
+            while True:
+                run = run_job(project, job, env, (), attempt, log_dir, echo, record, run_id)
+                run.error = policy.error_of(run.returncode)
+                runs.append(run)
+                record(
+                    JobAttempt(
+                        run_id,
+                        project.name,
+                        name,
+                        attempt,
+                        ok=run.ok,
+                        seconds=round(run.seconds, 3),
+                        returncode=run.returncode,
+                        started_at=run.started_at,
+                        job_run_id=run.job_run_id,
+                        error=run.error,
+                        reason=run.reason,
+                        inputs=run.inputs,
+                        outputs=run.outputs,
+                        log_file=_relative(run.log_path, runs_dir.parent),
+                    )
+                )
+                step, delay = ("done", 0.0)
+                if run.error is not None:
+                    step, delay = next_step(policy, pipeline, run.error, attempt - 1)
+                if step != "retry":
+                    job_runs = [r for r in runs if r.job == name]
+                    record(
+                        JobFinished(
+                            run_id,
+                            project.name,
+                            name,
+                            ok=run.ok,
+                            attempts=attempt,
+                            seconds=round(time.monotonic() - job_started, 3),
+                            error=run.error,
+                            reason=run.reason,
+                            rows_written=sum(
+                                w.added_records or 0 for r in job_runs for w in r.writes
+                            ),
+                        )
+                    )
+                if step == "done":
+                    break
+                if step != "retry":  # caught or not, the pipeline ends failed
+                    return finish(run)
+                delay *= backoff_scale
+                record(JobRetrying(run_id, project.name, name, attempt, delay, run.error or ""))
+                sleep(delay)
+                attempt += 1
+        return finish(None)
 
 
 __all__ = [
+    "CHECKER_LOGGER",
     "RETRY_POLICY_FILE",
+    "WRITER_LOGGER",
+    "EventSink",
     "JobRun",
+    "OnEvent",
     "PipelineRun",
     "RetryPolicy",
+    "RunLog",
     "backoff_delay",
     "error_matches",
     "failure_reason",
     "job_argv",
+    "job_event",
     "load_retry_policy",
     "next_step",
     "run_job",
     "run_pipeline",
+    "snapshot_summary",
+    "table_written",
 ]
