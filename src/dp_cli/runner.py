@@ -62,10 +62,11 @@ _EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?(\w*(?:Error|Exception|Exit)\w*): (
 RETRY_POLICY_FILE = (
     Path("infrastructure") / "modules" / "stepfunction_pipeline" / "retry_policy.json"
 )
-# The loggers whose records a job process prints that the runner turns into events: the
-# data-quality checker's results and the Iceberg writer's commits.
-CHECKER_LOGGER = "dp.dp_foundation.quality.checks"
-WRITER_LOGGER = "dp.dp_foundation.io.writers"
+# Where the records a job process prints come from that the runner turns into events: the
+# data-quality checker's results and the Iceberg writer's commits. Packages, not modules, so
+# that either may move its logging to another module of its package.
+CHECKER_LOGGER = "dp.dp_foundation.quality"
+WRITER_LOGGER = "dp.dp_foundation.io"
 
 
 def error_matches(error: str, error_equals: Sequence[str]) -> bool:
@@ -344,8 +345,12 @@ def job_event(
     """The event a job's JSON log record stands for: the checker's results (``ChecksRun``),
     the writer's commit (``TableWritten``), or None. Records are recognised by their logger
     and their fields, not by the wording of their message."""
-    logger = record.get("logger")
-    if logger == CHECKER_LOGGER and isinstance(record.get("checks"), list):
+    logger = str(record.get("logger", ""))
+
+    def under(package: str) -> bool:
+        return logger == package or logger.startswith(package + ".")
+
+    if under(CHECKER_LOGGER) and isinstance(record.get("checks"), list):
         return ChecksRun(
             run_id,
             project,
@@ -355,7 +360,7 @@ def job_event(
             passed=bool(record.get("passed")),
             checks=list(record["checks"]),
         )
-    if logger == WRITER_LOGGER and "table" in record and "snapshot_id" in record:
+    if under(WRITER_LOGGER) and "table" in record and "snapshot_id" in record:
         return table_written(record, run_id, project, job, attempt, since_ms)
     return None
 

@@ -183,5 +183,5 @@ def test_the_records_the_runner_reads_come_from_the_checker_and_the_writer() -> 
     from dp_foundation.io import writers
     from dp_foundation.quality import checks
 
-    assert checks._log.name == CHECKER_LOGGER
-    assert writers._log.name == WRITER_LOGGER
+    assert checks._log.name.startswith(CHECKER_LOGGER + ".")
+    assert writers._log.name.startswith(WRITER_LOGGER + ".")
