@@ -46,6 +46,10 @@ $(STAMP): pyproject.toml tools/dp/pyproject.toml package.json setup/install.sh
 demo: setup ## Run the main job: TPC-H raw -> refined -> curated Iceberg, offline (SF=0.01)
 	$(BIN)/dp demo --scale-factor $(SF)
 
+.PHONY: docs
+docs: setup ## Build the domain's catalog (products, tables, runs) into .local/site/index.html
+	$(BIN)/dp docs
+
 .PHONY: test
 test: setup lint ## Run every test (lint, unit, Spark, Terraform, workflows)
 	$(BIN)/pytest -n 2 --dist loadgroup

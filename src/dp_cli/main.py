@@ -193,6 +193,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if problems:
             return 1
     print(f"Time taken: {time.monotonic() - started:.1f} s")
+    print("Browse the domain's catalog: dp docs (make docs), then open .local/site/index.html")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Generate the domain's data-product catalog as a static site."""
+    from dp_cli.projects import repo_root
+    from dp_cli.site import build_site
+    from dp_foundation.config.settings import lake_dir
+
+    root = repo_root()
+    lake = lake_dir()
+    out = Path(args.out) if args.out else lake.parent / "site"
+    started = time.monotonic()
+    site = build_site(root, lake, out, runs_dir=lake.parent / "runs")
+    print(
+        f"catalog: {site.products} products, {site.tables} tables, {site.runs} runs "
+        f"in {time.monotonic() - started:.1f} s"
+    )
+    print(f"open {site.index.resolve().as_uri()}")
     return 0
 
 
@@ -289,6 +309,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(env="local", backoff_scale=1.0)
 
     add("tables", cmd_tables, "list local Iceberg tables: location, snapshot, rows")
+    p = add(
+        "docs",
+        cmd_docs,
+        "generate the domain's catalog (products, tables, runs) as a static site to open "
+        "from a file",
+    )
+    p.add_argument("--out", metavar="DIR", help="where to write it (default: .local/site)")
     add(
         "doctor", cmd_doctor, "check Java, Spark, Iceberg, the lake and AWS profile; say how to fix"
     )

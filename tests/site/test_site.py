@@ -1,0 +1,212 @@
+"""dp docs: the catalog site built from a small repository, lake and run logs (no Spark, no
+browser: the HTML as written; tests/site/test_browser.py opens it in Chromium)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sitefixture import ORDERS, RAW_ORDERS, SUMMARY, Fixture, build_fixture
+
+from dp_cli.site import build_site
+from dp_cli.site.catalog import load_catalog, read_table
+from dp_cli.site.svg import GraphNode, bar_chart, flow_graph, line_chart
+from dp_foundation.exceptions import ConfigError
+
+
+class _Elements(HTMLParser):
+    """Collects start tags with their attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(page: Path) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Elements()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.tags
+
+
+def test_every_page_is_built_and_needs_nothing_from_the_network(
+    catalog_fixture: Fixture,
+) -> None:
+    site = catalog_fixture.site
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    assert pages == [
+        "index.html",
+        "products/project01.html",
+        "products/test02.html",
+        "runs/index.html",
+        "runs/run1good.html",
+        "runs/run2bad.html",
+        f"tables/{SUMMARY}.html",
+        f"tables/{ORDERS}.html",
+        "tables/index.html",
+    ]
+    for page in site.rglob("*.html"):
+        for tag, attrs in _tags(page):
+            for name in ("src", "href"):
+                if name not in attrs:
+                    continue
+                value = attrs[name] or ""
+                assert not re.match(r"^(https?:)?//", value), (page, tag, value)
+                if name == "src" or (tag == "link" and name == "href"):
+                    assert (page.parent / value).is_file(), (page, value)  # shipped with it
+
+
+def test_products_show_their_governance_facts_pipelines_and_lineage(
+    catalog_fixture: Fixture,
+) -> None:
+    index = (catalog_fixture.site / "index.html").read_text(encoding="utf-8")
+    assert '<span id="product-count">2</span> products' in index
+    product = (catalog_fixture.site / "products" / "project01.html").read_text(encoding="utf-8")
+    for fact in (
+        "finance-analytics",
+        "finance-analytics@example.com",
+        "internal",
+        "standard",
+        "cron(0 6 * * ? *)",
+        "refine → curate",
+        "up to 2 per job",
+    ):
+        assert fact in product, fact
+    test02 = (catalog_fixture.site / "products" / "test02.html").read_text(encoding="utf-8")
+    assert "yes: personal data" in test02 and "confidential" in test02
+    assert "dp pipeline run test02 customer_dimension" in test02  # no runs yet: how to get one
+    edges = set(re.findall(r'<path class="edge" data-from="([^"]+)" data-to="([^"]+)"', product))
+    assert {
+        (RAW_ORDERS, "job:project01/refine"),
+        ("job:project01/refine", ORDERS),
+        (ORDERS, "job:project01/curate"),
+        ("job:project01/curate", SUMMARY),
+    } <= edges
+
+
+def test_a_table_shows_its_schema_layout_snapshots_checks_and_how_to_open_it(
+    catalog_fixture: Fixture,
+) -> None:
+    page = (catalog_fixture.site / "tables" / f"{ORDERS}.html").read_text(encoding="utf-8")
+    columns = re.findall(r'<tr id="col-([a-z_]+)">', page)
+    assert columns == ["o_orderkey", "o_custkey", "o_orderstatus", "o_totalprice", "o_orderdate"]
+    assert "<code>years(o_orderdate)</code>" in page
+    assert "<code>o_orderkey ASC NULLS FIRST</code>" in page
+    assert '<dd id="row-count">9</dd>' in page
+    # The latest run failed unique(o_orderkey) on 2 rows; the run before passed it.
+    history = page[page.index('id="check-history"') :]
+    row = history[history.index("<code>unique(o_orderkey)</code>") :].split("</tr>")[0]
+    assert re.findall(r'<td class="(pass|fail)">', row) == ["fail", "pass"]
+    assert "✗ failed (2 rows)" in row
+    assert "iceberg_scan(" in page and "StaticTable.from_metadata(" in page
+
+
+def test_runs_are_plotted_and_listed(catalog_fixture: Fixture) -> None:
+    page = (catalog_fixture.site / "runs" / "index.html").read_text(encoding="utf-8")
+    assert page.count('<svg class="chart" role="img"') == 2
+    assert 'data-series="project01/refine"' in page
+    assert '<g class="point failed">' in page  # refine failed in the second run
+    assert page.count('<g class="bar">') == 1 and page.count('<g class="bar failed">') == 1
+    failed = (catalog_fixture.site / "runs" / "run2bad.html").read_text(encoding="utf-8")
+    assert "job <strong>refine</strong> failed (States.TaskFailed)" in failed
+    assert 'class="fail">✗ failed (2 rows)</td>' in failed
+
+
+def test_search_index_covers_products_tables_and_columns(catalog_fixture: Fixture) -> None:
+    script = (catalog_fixture.site / "assets" / "search-index.js").read_text(encoding="utf-8")
+    assert script.startswith("window.DP_SEARCH_INDEX = [")
+    for entry in (
+        '"kind":"product","title":"project01"',
+        f'"kind":"table","title":"{ORDERS}"',
+        f'"kind":"column","title":"o_orderkey","text":"long in {ORDERS}"',
+    ):
+        assert entry in script, entry
+
+
+def test_lineage_and_quality_come_from_the_run_logs(catalog_fixture: Fixture) -> None:
+    catalog = load_catalog(catalog_fixture.root, catalog_fixture.lake, catalog_fixture.runs)
+    orders = next(t for t in catalog.tables if t.key == ORDERS)
+    assert orders.project == "project01"
+    assert (orders.written_by, orders.read_by) == ({"project01/refine"}, {"project01/curate"})
+    assert [ch.passed for _, ch in orders.checks] == [True, False]
+    assert [r.status for r in catalog.runs] == ["succeeded", "failed"]
+    assert [r.rows_written for r in catalog.runs] == [13, 0]
+    # A failed attempt does not replace what the job read and wrote when it last succeeded.
+    assert ("job:project01/refine", ORDERS) in catalog.lineage.edges
+
+
+def test_an_empty_lake_builds_a_site_that_says_what_to_run(tmp_path: Path) -> None:
+    fixture = build_fixture(tmp_path)
+    empty = tmp_path / "empty"
+    site = build_site(fixture.root, empty, tmp_path / "site", empty / "runs")
+    assert (site.products, site.tables, site.runs) == (2, 0, 0)
+    assert "make demo" in (tmp_path / "site" / "tables" / "index.html").read_text()
+    assert "No runs recorded yet" in (tmp_path / "site" / "index.html").read_text()
+
+
+def test_reading_a_table_needs_only_its_metadata_file(catalog_fixture: Fixture) -> None:
+    table = read_table(catalog_fixture.lake / "warehouse" / "f01_refined_local" / "orders")
+    assert table is not None
+    assert (table.rows, table.size, len(table.snapshots)) == (9, 360, 1)
+    assert table.partitioning == ["years(o_orderdate)"]
+    assert read_table(catalog_fixture.lake / "nothing" / "here") is None
+
+
+def test_svg_figures_are_accessible_images_with_escaped_text() -> None:
+    graph = flow_graph(
+        [GraphNode("a", "<raw>", "raw"), GraphNode("b", "job & co", "job", "x.html")],
+        [("a", "b")],
+        "Lineage",
+        "a to b",
+    )
+    assert 'role="img"' in graph and "<title id=" in graph and "<desc id=" in graph
+    assert "&lt;raw&gt;" in graph and "job &amp; co" in graph and "<raw>" not in graph
+    chart = line_chart({"j": [1.0, None, 3.0]}, ["a", "b", "c"], "T", "seconds", {"j": [0, 0, 1]})
+    assert chart.count("<circle") == 1 and 'class="point failed"' in chart
+    bars = bar_chart([("a", 5, True), ("b", 0, False)], "Rows", "rows")
+    assert bars.count('class="bar"') == 1 and bars.count('class="bar failed"') == 1
+
+
+def test_dp_docs_builds_the_site_fast(catalog_fixture: Fixture, tmp_path: Path) -> None:
+    """The command, as a person runs it, on the fixture lake (DP_LAKE_DIR)."""
+    import os
+
+    out = tmp_path / "site"  # the run logs are read beside the lake: <lake>/../runs
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "dp_cli", "docs", "--out", str(out)],
+        cwd=catalog_fixture.root,
+        env={**os.environ, "DP_LAKE_DIR": str(catalog_fixture.lake)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    assert "catalog: 2 products, 2 tables, 2 runs" in result.stdout
+    assert (out / "index.html").is_file()
+    assert elapsed < 5, f"dp docs took {elapsed:.1f} s"
+
+
+def test_building_never_replaces_a_folder_that_is_not_a_site(
+    catalog_fixture: Fixture, tmp_path: Path
+) -> None:
+    precious = tmp_path / "notes"
+    precious.mkdir()
+    (precious / "todo.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a site built by dp docs"):
+        build_site(catalog_fixture.root, catalog_fixture.lake, precious, catalog_fixture.runs)
+    assert (precious / "todo.txt").read_text(encoding="utf-8") == "keep me"
+    # A site built before is replaced.
+    again = tmp_path / "site"
+    build_site(catalog_fixture.root, catalog_fixture.lake, again, catalog_fixture.runs)
+    (again / "stale.html").write_text("old", encoding="utf-8")
+    build_site(catalog_fixture.root, catalog_fixture.lake, again, catalog_fixture.runs)
+    assert not (again / "stale.html").exists()
