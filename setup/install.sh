@@ -34,6 +34,12 @@ if [ ! -f /usr/share/java/jarjar.jar ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjarjar-java >/dev/null
 fi
 
+echo "==> Chromium (the catalog site's browser tests drive Debian's build with Playwright)"
+if ! command -v chromium >/dev/null 2>&1; then
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 echo "==> Iceberg runtime jars"
 "$VENV/bin/python" -m dp_foundation.spark.local_jars
 
