@@ -60,8 +60,8 @@ test-fast: setup ## Run the tests that need no Spark session
 
 .PHONY: lint
 lint: setup ## ruff, mypy, shellcheck, yamllint
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
 	$(BIN)/shellcheck setup/*.sh .ci/run
 	$(BIN)/yamllint -s .github
@@ -82,6 +82,10 @@ security: setup ## bandit, checkov, zizmor, pip-audit (strict: no silent passes)
 bench: setup ## Run the benchmarks in bench/ (prints measured ratios)
 	$(BIN)/python bench/bench_quality.py
 	$(BIN)/python bench/bench_pipeline.py
+
+.PHONY: deploy-local
+deploy-local: setup ## Deploy every stack into a local AWS emulator (moto) as the CI roles, run the pipelines, destroy
+	$(BIN)/dp deploy-local
 
 .PHONY: run-local
 run-local: setup ## Run one job locally with .env loaded: make run-local JOB=project01/refine

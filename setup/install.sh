@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 VENV=".venv"
 CHECKOV_VENV=".venv-checkov"
+MOTO_VENV=".venv-moto"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -54,5 +55,16 @@ fi
 echo "==> checkov in its own venv (it pins packages the project uses differently)"
 [ -x "$CHECKOV_VENV/bin/python" ] || "$PYTHON" -m venv "$CHECKOV_VENV"
 "$CHECKOV_VENV/bin/python" -m pip install --quiet 'checkov==3.3.30'
+
+echo "==> moto (local AWS emulator) and the AWS CLI in their own venv, for make deploy-local"
+[ -x "$MOTO_VENV/bin/python" ] || "$PYTHON" -m venv "$MOTO_VENV"
+"$MOTO_VENV/bin/python" -m pip install --quiet 'moto[server]==5.2.5' 'awscli==1.46.2'
+
+echo "==> Terraform CLI (validate, deploy-local)"
+if ! command -v terraform >/dev/null 2>&1; then
+  echo "warning: no terraform on PATH; make test will fail its Terraform checks." >&2
+  echo "         Install Terraform >= 1.14 (HashiCorp's apt repository), and offline a" >&2
+  echo "         filesystem mirror of hashicorp/aws (TF_PROVIDER_MIRROR); see docs/infrastructure.md" >&2
+fi
 
 echo "==> setup complete"

@@ -48,6 +48,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "spark: uses the session-scoped local Spark + Iceberg session (seconds)"
     )
+    # pytest-xdist registers this marker; registering it here too lets `-p no:xdist` runs
+    # (which --strict-markers would otherwise refuse) collect the grouped tests.
+    config.addinivalue_line("markers", "xdist_group(name): run on one xdist worker, in order")
 
 
 @pytest.hookimpl(tryfirst=True)

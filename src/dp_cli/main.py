@@ -244,6 +244,23 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if all(f.ok for f in findings) else 1
 
 
+def cmd_deploy_local(args: argparse.Namespace) -> int:
+    """Deploy every stack into a local AWS emulator, run the pipelines, destroy."""
+    from dp_cli.local_aws import deploy_local
+
+    keep = Path(args.keep).resolve() if args.keep else None
+    report = deploy_local(args.env, keep=keep, destroy=not args.no_destroy)
+    for name, outcome in report.executions.items():
+        print(f"pipeline {name}: {outcome}")
+    print(f"alerts received: {len(report.alerts)}")
+    for call in report.denied:
+        print(f"refused by IAM: {call}")
+    width = max(len(step) for step in report.steps)
+    for step, seconds in report.steps.items():
+        print(f"  {step:<{width}}  {seconds:7.1f} s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     parser = argparse.ArgumentParser(
@@ -307,6 +324,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale-factor", "--sf", type=float, default=0.01)
     p.add_argument("-v", "--verbose", action="store_true", help="stream the jobs' logs")
     p.set_defaults(env="local", backoff_scale=1.0)
+
+    p = add(
+        "deploy-local",
+        cmd_deploy_local,
+        "deploy every stack into a local AWS emulator (moto), run every pipeline there, destroy",
+    )
+    p.add_argument("--env", default="dev", help="environment to deploy (default: dev)")
+    p.add_argument("--keep", metavar="DIR", help="keep the copy, logs and state in DIR")
+    p.add_argument("--no-destroy", action="store_true", help="leave the stacks deployed")
 
     add("tables", cmd_tables, "list local Iceberg tables: location, snapshot, rows")
     p = add(

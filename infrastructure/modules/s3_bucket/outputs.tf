@@ -1,8 +1,11 @@
 # ─── Outputs ───
 
 output "bucket_id" {
-  description = "Bucket name (the ID of an S3 bucket is its name)."
+  description = "Bucket name (the ID of an S3 bucket is its name), known once the bucket policy is in place."
   value       = aws_s3_bucket.this.id
+  # Other buckets name this one as their access-log target; S3 refuses a logging target
+  # whose policy does not yet let the logging service write, so users wait for the policy.
+  depends_on = [aws_s3_bucket_policy.this]
 }
 
 output "bucket_arn" {
