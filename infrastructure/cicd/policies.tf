@@ -344,23 +344,19 @@ data "aws_iam_policy_document" "projects" {
     resources = ["${local.arn_kms}:key/*"]
 
     condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = [each.value.kms_alias]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["s3.${local.region}.amazonaws.com"]
-    }
-
-    condition {
       test     = "StringLike"
       variable = "kms:EncryptionContext:aws:s3:arn"
       values = flatten([
         for layer in ["refined", "curated"] : ["arn:aws:s3:::${format(each.value.name_format, layer)}", "arn:aws:s3:::${format(each.value.name_format, layer)}/*/metadata/*"]
       ])
+    }
+
+    # The context already pins the environment's buckets, which S3 encrypts with the
+    # environment's key only; no alias condition is needed on top.
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.amazonaws.com"]
     }
   }
 
