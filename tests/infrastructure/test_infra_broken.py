@@ -384,3 +384,17 @@ def test_skip_without_reason_is_reported(tmp_path: Path) -> None:
     assert tfchecks.check_skip_reasons(tmp_path) == [
         "main.tf:2: skip of CKV_AWS_18 without a reason"
     ]
+
+
+# ─── Endpoints the jobs need ───
+
+
+def test_missing_metrics_endpoint_is_reported(
+    infra: Path, project_stack: Callable[[str, str], dict]
+) -> None:
+    jobs = tfchecks.blocks(project_stack("project01", "dev"), "aws_glue_job")
+    assert jobs
+    assert tfchecks.check_job_endpoints(evaluate_dev(infra), jobs) == []
+    edit(infra / "baseline" / "subnets.tf", '"logs", "monitoring"]', '"logs"]')
+    problems = tfchecks.check_job_endpoints(evaluate_dev(infra), jobs)
+    assert problems and all("monitoring" in p for p in problems), problems

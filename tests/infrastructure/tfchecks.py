@@ -470,6 +470,32 @@ def check_no_internet_gateway(parsed: dict) -> list[str]:
     return problems
 
 
+# What a Glue job in the NAT-less VPC calls, by the job argument that makes it call it: the
+# job reads and writes S3, talks to the Glue API (catalog, Iceberg commits), always logs to
+# CloudWatch Logs (Glue 5), and sends CloudWatch metrics with --enable-metrics.
+JOB_SERVICES = {"": ("s3", "glue", "logs"), "--enable-metrics": ("monitoring",)}
+
+
+def check_job_endpoints(environment: dict, jobs: Iterable[dict]) -> list[str]:
+    """Every AWS service the Glue jobs call from the VPC has a VPC endpoint in the baseline."""
+    have = {e["service_name"].rsplit(".", 1)[1] for e in blocks(environment, "aws_vpc_endpoint")}
+    problems = []
+    for job in jobs:
+        arguments = job.get("default_arguments") or {}
+        needed = [
+            service
+            for argument, services in JOB_SERVICES.items()
+            if not argument or arguments.get(argument) == "true"
+            for service in services
+        ]
+        problems += [
+            f"{address(job)} needs a VPC endpoint for {service} (no NAT); the baseline has none"
+            for service in needed
+            if service not in have
+        ]
+    return problems
+
+
 def check_security_group_egress(parsed: dict) -> list[str]:
     """No security-group rule (inline, aws_security_group_rule or aws_vpc_security_group_*)
     reaches 0.0.0.0/0 or ::/0."""
