@@ -11,8 +11,8 @@
 #           cicd/terraform.tfstate                      infrastructure/cicd (once per account)
 #   lock    S3 native lock file next to each state (use_lockfile = true; no DynamoDB table)
 #
-# Provider lock files (.terraform.lock.hcl) are not committed (P3-01): every stack runs a
-# fresh `terraform init` against "~> 5.0"; see docs/infrastructure.md.
+# Provider lock files (.terraform.lock.hcl) are committed next to every root module (P3-01),
+# so every stack resolves the same AWS provider; see docs/infrastructure.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
