@@ -17,7 +17,7 @@ variable "role_arn" {
 }
 
 variable "script_location" {
-  description = "S3 URI of the PySpark script (s3://<artifacts>/jobs/<project>/<script>.py)."
+  description = "S3 URI of the PySpark script (s3://<artifacts>/jobs/<wheel_version>/<project>/<script>.py)."
   type        = string
 
   validation {
