@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import random
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -387,44 +388,6 @@ def test_bad_declarations_fail_at_once(
 # ─── cost: Spark jobs per run ────────────────────────────────────────────────
 
 
-@pytest.fixture
-def jobs(spark: SparkSession) -> Iterator[Callable[[Callable[[], object]], int]]:
-    """Count the Spark jobs a call starts, through a job group and the status tracker.
-
-    With adaptive query execution every shuffle stage is submitted as a job of its own, so
-    job counts would measure stages, not passes. With AQE off one action is one job (its
-    shuffle stages belong to it), so the count is the number of passes over the data.
-    """
-    sc = spark.sparkContext
-    previous = spark.conf.get("spark.sql.adaptive.enabled")
-    spark.conf.set("spark.sql.adaptive.enabled", "false")
-
-    def count(call: Callable[[], object]) -> int:
-        group = f"dq-{uuid.uuid4().hex}"
-        sc.setJobGroup(group, "counting jobs")
-        try:
-            call()
-        finally:
-            sc.setLocalProperty("spark.jobGroup.id", None)  # type: ignore[arg-type]
-        sc._jsc.sc().listenerBus().waitUntilEmpty()  # type: ignore[union-attr]
-        return len(sc.statusTracker().getJobIdsForGroup(group))
-
-    try:
-        yield count
-    finally:
-        spark.conf.set("spark.sql.adaptive.enabled", previous)
-
-
-@pytest.fixture
-def big(spark: SparkSession) -> DataFrame:
-    """Several input partitions, some duplicates: a shape where extra passes would show."""
-    return spark.range(0, 5_000, numPartitions=4).select(
-        F.col("id"),
-        (F.col("id") % 100).alias("k"),
-        F.when(F.col("id") % 7 == 0, None).otherwise(F.col("id").cast("string")).alias("s"),
-    )
-
-
 def test_the_counter_counts(big: DataFrame, jobs: Callable[[Callable[[], object]], int]) -> None:
     assert jobs(lambda: big.count()) == 1
     assert jobs(lambda: (big.count(), big.agg(F.max("id")).first())) == 2
@@ -435,7 +398,7 @@ def test_all_aggregate_checks_cost_one_pass(
     big: DataFrame, jobs: Callable[[Callable[[], object]], int]
 ) -> None:
     checker = (
-        DataQualityChecker(big)
+        DataQualityChecker(big, samples=0)  # the checks' passes only: samples are counted apart
         .not_null("id")
         .not_null("s")
         .value_in_set("k", range(50))
@@ -475,7 +438,7 @@ def test_one_pass_per_distinct_unique_key_set(
     declare: Callable[[DataQualityChecker], DataQualityChecker],
     passes: int,
 ) -> None:
-    checker = declare(DataQualityChecker(big))
+    checker = declare(DataQualityChecker(big, samples=0))  # failed checks' samples apart
     assert jobs(checker.run) == passes
 
 
@@ -505,3 +468,176 @@ def test_no_pass_for_schema_checks_or_a_second_run(
     assert checker.run() == first
     checker.row_count_min(1)  # a new check invalidates them
     assert jobs(checker.run) >= 1
+
+
+# ─── severity ────────────────────────────────────────────────────────────────
+
+
+def test_a_failed_warning_does_not_fail_the_job(orders: DataFrame) -> None:
+    checker = (
+        DataQualityChecker(orders, dataset="orders")
+        .not_null("id")
+        .not_null("amount", severity="warn")
+        .completeness("code", 10, severity="warn")
+    )
+    results = checker.assert_all_passed()
+    assert [(r.passed, r.severity, r.blocking) for r in results] == [
+        (True, "error", False),
+        (False, "warn", False),
+        (False, "warn", False),
+    ]
+
+
+def test_errors_fail_the_job_and_name_the_warnings_too(orders: DataFrame) -> None:
+    checker = (
+        DataQualityChecker(orders, dataset="orders")
+        .unique("code")
+        .not_null("amount", severity="warn")
+        .expression("id < 4")
+    )
+    with pytest.raises(DataQualityError) as info:
+        checker.assert_all_passed()
+    assert str(info.value) == (
+        "2 of 3 data-quality checks failed on orders: "
+        "unique(code): 2 of 4 rows share their key with another row; "
+        "expression(id < 4): 1 of 4 rows do not satisfy the expression (false or null) "
+        "(warnings, not failing the job: ['not_null(amount)'])"
+    )
+    assert [r.name for r in info.value.failures] == [  # type: ignore[attr-defined]
+        "unique(code)",
+        "expression(id < 4)",
+    ]
+
+
+def test_severity_must_be_error_or_warn(orders: DataFrame) -> None:
+    with pytest.raises(ValueError, match="field 'severity' must be 'error' or 'warn'"):
+        DataQualityChecker(orders).not_null("id", severity="fatal")  # type: ignore[arg-type]
+
+
+# ─── rules from code and from dicts ──────────────────────────────────────────
+
+
+def test_rules_from_dicts_and_objects_equal_the_fluent_methods(orders: DataFrame) -> None:
+    from dp_foundation.quality import MinValue, rule_from_dict
+
+    fluent = (
+        DataQualityChecker(orders)
+        .not_null("id")
+        .unique(["id"])
+        .min_value("amount", 0, severity="warn")
+        .completeness("code", 30, op="<")
+    )
+    declared = DataQualityChecker(orders).add_rules(
+        [
+            {"kind": "not_null", "column": "id"},
+            rule_from_dict({"kind": "unique", "columns": ["id"]}),
+            MinValue(column="amount", minimum=0, severity="warn"),
+            {"kind": "completeness", "column": "code", "percent": 30, "op": "<"},
+        ]
+    )
+    assert declared.rules == fluent.rules
+    assert declared.run() == fluent.run()
+
+
+# ─── samples of failing rows ─────────────────────────────────────────────────
+
+
+def test_samples_are_bounded_and_drawn_only_from_failing_rows(spark: SparkSession) -> None:
+    rng = random.Random(5)
+    rows = [
+        (i, rng.choice([None, *range(-5, 6)]), rng.choice([None, "a", "b", "z"]))
+        for i in range(300)
+    ]
+    df = spark.createDataFrame(rows, "id int, k int, s string")
+    known = spark.createDataFrame([(v,) for v in range(-2, 3)], "v int")
+    n = 3
+    checker = (
+        DataQualityChecker(df, samples=n)
+        .not_null("k")
+        .value_in_set("s", {"a", "b"})
+        .min_value("k", -3)
+        .max_value("k", 4, severity="warn")
+        .completeness("s", 1)
+        .expression("k * 2 < 7")
+        .unique("k")
+        .referential_integrity("k", known, "v")
+        .not_null("id")  # passes: no samples
+        .aggregate("sum(k)", ">", 10_000)  # fails, but has no rows to show
+    )
+    failing_row: list[Callable[[dict[str, Any]], bool]] = [
+        lambda r: r["k"] is None,
+        lambda r: r["s"] is not None and r["s"] not in ("a", "b"),
+        lambda r: r["k"] is not None and r["k"] < -3,
+        lambda r: r["k"] is not None and r["k"] > 4,
+        lambda r: r["s"] is None,
+        lambda r: not (r["k"] is not None and r["k"] * 2 < 7),
+        lambda r: False,  # unique: keys, checked below
+        lambda r: r["k"] is not None and not -2 <= r["k"] <= 2,
+    ]
+    results = checker.run()
+    assert [r.passed for r in results] == [False] * 8 + [True, False]
+    for result, broken in zip(results[:8], failing_row, strict=True):
+        assert 0 < len(result.samples) <= n, result.name
+        if result.name != "unique(k)":
+            assert all(broken(row) for row in result.samples), result.name
+            assert all(set(row) == {"id", "k", "s"} for row in result.samples)
+    counts = Counter(row[1] for row in rows)
+    for sample in results[6].samples:
+        assert sample["rows"] == counts[sample["key"]["k"]] > 1
+    assert results[8].samples == results[9].samples == ()
+    assert all(r.samples == () for r in DataQualityChecker(df, samples=0).not_null("k").run())
+
+
+def test_samples_of_an_empty_input_cost_nothing(empty: DataFrame) -> None:
+    (result,) = DataQualityChecker(empty).row_count_min(1).run()
+    assert (result.passed, result.samples) == (False, ())
+
+
+def test_samples_must_be_a_count(orders: DataFrame) -> None:
+    with pytest.raises(ValueError, match="samples must be an integer >= 0; got -1"):
+        DataQualityChecker(orders, samples=-1)
+
+
+# ─── the structured log record ───────────────────────────────────────────────
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_the_log_record_keeps_its_fields_and_adds_new_ones(orders: DataFrame) -> None:
+    from dp_foundation.logging.logger import JsonFormatter
+
+    handler = _Records()
+    logger = logging.getLogger("dp.dp_foundation.quality.checks")
+    logger.addHandler(handler)
+    try:
+        DataQualityChecker(orders, dataset="orders", samples=2).not_null("id").not_null(
+            "amount", severity="warn"
+        ).unique("id").run()
+    finally:
+        logger.removeHandler(handler)
+    (record,) = [r for r in handler.records if r.getMessage() == "data quality results"]
+    payload = json.loads(JsonFormatter().format(record))  # samples hold Decimals and dates
+    # The fields readers rely on, unchanged.
+    assert payload["dataset"] == "orders"
+    assert payload["passed"] is False
+    assert [c["name"] for c in payload["checks"]] == [
+        "not_null(id)",
+        "not_null(amount)",
+        "unique(id)",
+    ]
+    for check in payload["checks"]:
+        assert {"name", "passed", "detail", "failed_rows", "total_rows"} <= set(check)
+    # Added: severity and samples per check, counts of failed errors and warnings, passes.
+    assert [c["severity"] for c in payload["checks"]] == ["error", "warn", "error"]
+    assert payload["checks"][1]["samples"] == [
+        {"id": 3, "code": "b", "status": None, "amount": None, "day": "2026-01-03"}
+    ]
+    assert (payload["errors"], payload["warnings"]) == (0, 1)
+    assert payload["passes"] == ["key(id) + aggregation"]
