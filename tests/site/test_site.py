@@ -210,3 +210,41 @@ def test_building_never_replaces_a_folder_that_is_not_a_site(
     (again / "stale.html").write_text("old", encoding="utf-8")
     build_site(catalog_fixture.root, catalog_fixture.lake, again, catalog_fixture.runs)
     assert not (again / "stale.html").exists()
+
+
+def test_a_failed_warning_is_not_shown_as_a_failure(tmp_path: Path) -> None:
+    """The checker's record may mark a check ``severity: warn`` (reported, never fatal)."""
+    from sitefixture import ORDERS, write_run
+
+    from dp_foundation.logging.events import ChecksRun, PipelineStarted
+
+    fixture = build_fixture(tmp_path)
+    check = {
+        "name": "freshness(o_orderdate)",
+        "passed": False,
+        "detail": "3 days old",
+        "failed_rows": None,
+        "total_rows": 9,
+        "severity": "warn",
+    }
+    write_run(
+        fixture.runs,
+        "run3warn",
+        3,
+        [
+            PipelineStarted(
+                "run3warn",
+                "project01",
+                "order_to_revenue",
+                ["refine"],
+                2,
+                60,
+                2.0,
+                started_at="2026-01-03T08:00:00.000+00:00",
+            ),
+            ChecksRun("run3warn", "project01", "refine", 1, ORDERS, True, [check]),
+        ],
+    )
+    build_site(fixture.root, fixture.lake, fixture.site, fixture.runs)
+    page = (fixture.site / "tables" / f"{ORDERS}.html").read_text(encoding="utf-8")
+    assert '<td class="warn">⚠ warning</td>' in page
