@@ -345,6 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "doctor", cmd_doctor, "check Java, Spark, Iceberg, the lake and AWS profile; say how to fix"
     )
+    from dp_cli.contracts.commands import add_parser as add_contract
+
+    add_contract(sub)
     return parser
 
 

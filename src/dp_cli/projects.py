@@ -196,7 +196,7 @@ def new_project(name: str, root: Path | None = None) -> list[Path]:
     """Scaffold a project the plug-and-play way: Terraform from ``_template`` and jobs dir.
 
     Copies ``infrastructure/projects/_template/`` to ``infrastructure/projects/<name>/`` with
-    ``project.json`` named, and ``src/jobs/_template/job_example.py`` to
+    ``project.json`` and the data contracts named, and ``src/jobs/_template/job_example.py`` to
     ``src/jobs/<name>/job_example.py``. Returns the folders created.
 
     Raises:
@@ -220,6 +220,9 @@ def new_project(name: str, root: Path | None = None) -> list[Path]:
     contract = json.loads(contract_path.read_text(encoding="utf-8"))
     contract["name"] = name
     contract_path.write_text(json.dumps(contract, indent=2) + "\n", encoding="utf-8")
+    # The data contracts name their product: the template's placeholder becomes the project.
+    for path in sorted(infra.glob("contracts/*/*.odcs.yaml")):
+        path.write_text(path.read_text(encoding="utf-8").replace("REPLACE_ME", name), "utf-8")
     jobs.mkdir(parents=True)
     for script in sorted((root / JOBS_DIR / TEMPLATE).glob("*.py")):
         text = script.read_text(encoding="utf-8").replace("<project>", name)

@@ -27,6 +27,10 @@ class WriteError(DataPlatformError):
     """A write was refused before touching the table (bad mode, keys or arguments)."""
 
 
+class ContractError(DataPlatformError):
+    """A data contract is missing, invalid, or does not fit what uses it."""
+
+
 class DataQualityError(DataPlatformError):
     """One or more data-quality checks failed.
 
@@ -41,6 +45,7 @@ class DataQualityError(DataPlatformError):
 
 __all__ = [
     "ConfigError",
+    "ContractError",
     "DataPlatformError",
     "DataQualityError",
     "RuntimeSetupError",

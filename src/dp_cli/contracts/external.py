@@ -1,0 +1,106 @@
+"""The field's own tool on our contracts: datacontract-cli (in its own venv,
+``.venv-datacontract``, installed by setup/install.sh) lints every contract and tests the
+local tables against them.
+
+datacontract-cli reads tables through DuckDB from files, not from an Iceberg catalog, so a
+table is exported first: its current snapshot, read by DuckDB's own Iceberg reader (deletes
+applied), to one Parquet file; the contract gets a ``local`` server pointing at it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dp_foundation.exceptions import ContractError
+
+VENV = ".venv-datacontract"
+VERSION = "1.2.8"
+
+
+def datacontract_bin(root: Path) -> Path:
+    """The datacontract executable of the repository's venv.
+
+    Raises:
+        ContractError: it is not installed.
+    """
+    path = root / VENV / "bin" / "datacontract"
+    if not path.is_file():
+        raise ContractError(
+            f"{VENV}/bin/datacontract is missing: run `make setup` (setup/install.sh installs "
+            f"datacontract-cli {VERSION} in its own venv)"
+        )
+    return path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one datacontract command said."""
+
+    target: str
+    ok: bool
+    output: str
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # nosec B603 - our own venv's executable, no shell
+        args, cwd=cwd, capture_output=True, text=True, check=False, timeout=600
+    )
+
+
+def lint(root: Path, files: list[Path]) -> list[Outcome]:
+    """``datacontract lint`` on each file."""
+    exe = str(datacontract_bin(root))
+    out = []
+    for file in files:
+        proc = _run([exe, "lint", str(file)], root)
+        out.append(Outcome(str(file), proc.returncode == 0, proc.stdout + proc.stderr))
+    return out
+
+
+def export_table(table_dir: Path, target: Path) -> int:
+    """Write the current snapshot of the Iceberg table in ``table_dir`` to ``target`` (Parquet);
+    return its row count."""
+    from dp_cli.sample_data import duckdb_connection
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb_connection("avro", "iceberg")
+    try:
+        con.execute(
+            f"COPY (SELECT * FROM iceberg_scan('{table_dir}')) TO '{target}' (FORMAT PARQUET)"  # noqa: S608  # nosec B608 - our own paths
+        )
+        row = con.execute("SELECT count(*) FROM read_parquet(?)", [str(target)]).fetchone()
+        return int(row[0]) if row else 0
+    finally:
+        con.close()
+
+
+def test_table(root: Path, compiled: dict[str, Any], table_dir: Path, work: Path) -> Outcome:
+    """``datacontract test`` of one compiled contract against the local table in ``table_dir``."""
+    exe = str(datacontract_bin(root))
+    name = compiled["table"]
+    folder = work / compiled["project"] / compiled["layer"]
+    export_table(table_dir, folder / name / "data.parquet")
+    doc = dict(compiled["odcs"])
+    doc["servers"] = [
+        {
+            "server": "local",
+            "type": "local",
+            "format": "parquet",
+            "path": str(folder / "{model}" / "*.parquet"),
+        }
+    ]
+    contract = folder / f"{name}.odcs.json"
+    contract.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    proc = _run([exe, "test", str(contract), "--server", "local"], root)
+    return Outcome(
+        f"{compiled['project']}.{compiled['layer']}.{name}",
+        proc.returncode == 0,
+        proc.stdout + proc.stderr,
+    )
+
+
+__all__ = ["VENV", "VERSION", "Outcome", "datacontract_bin", "export_table", "lint", "test_table"]
