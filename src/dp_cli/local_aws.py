@@ -407,13 +407,21 @@ class LocalDeployment:
                 self.say(f"teardown: prevent_destroy lifted in the copy of {path.parent.name}")
 
     def empty_buckets(self) -> None:
-        """Delete every object version in the environment's buckets, as a person would first."""
+        """Delete every object version in the environment's buckets, as a person would first.
+
+        Access logging is switched off first, or the teardown's own requests would write new
+        log objects into the log bucket before Terraform deletes it.
+        """
         s3 = self.client("s3")
-        state = f"{self.domain['domain_abbr']}-tfstate-"
-        for bucket in s3.list_buckets()["Buckets"]:
-            name = bucket["Name"]
-            if not name.startswith(f"{self.domain['domain_abbr']}-") or name.startswith(state):
-                continue
+        abbr = self.domain["domain_abbr"]
+        names = [
+            b["Name"]
+            for b in s3.list_buckets()["Buckets"]
+            if b["Name"].startswith(f"{abbr}-") and not b["Name"].startswith(f"{abbr}-tfstate-")
+        ]
+        for name in names:
+            s3.put_bucket_logging(Bucket=name, BucketLoggingStatus={})
+        for name in names:
             pages = s3.get_paginator("list_object_versions").paginate(Bucket=name)
             for page in pages:
                 versions = page.get("Versions", []) + page.get("DeleteMarkers", [])
