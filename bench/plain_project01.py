@@ -24,17 +24,47 @@ REFINED, CURATED = "glue_catalog.refined", "glue_catalog.curated"
 
 def _table_contracts() -> dict[str, Any]:
     """The refined tables' contracts (columns, keys, layout, allowed values, ranges): data,
-    taken from the job so both sides build the same tables; the code below is plain PySpark."""
-    import importlib.util
+    read from their ODCS contracts so both sides build the same tables; the code below is
+    plain PySpark."""
+    from types import SimpleNamespace
 
-    path = Path(__file__).resolve().parents[1] / "src" / "jobs" / "project01" / "refine.py"
-    spec = importlib.util.spec_from_file_location("project01_refine_contracts", path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve their module through sys.modules
-    spec.loader.exec_module(module)
-    return dict(module.TABLES)
+    from dp_cli.contracts.compile import compile_all
+
+    root = Path(__file__).resolve().parents[1]
+    tables = {}
+    for result in compile_all(root, "project01"):
+        data = result.data
+        if data is None:
+            raise SystemExit("\n".join(result.problems))
+        if data["layer"] != "refined":
+            continue
+        rules = [r["rule"] for r in data["rules"]]
+        keyed = sorted(
+            (c for c in data["columns"] if c["primary_key_position"]),
+            key=lambda c: c["primary_key_position"],
+        )
+        bounds = {r["column"]: (r.get("minimum"), r.get("maximum")) for r in rules if "column" in r}
+        tables[data["table"]] = SimpleNamespace(
+            columns={c["name"]: c["type"] for c in data["columns"]},
+            keys=[c["name"] for c in keyed],
+            partition_by=data["partitioning"],
+            sort_by=data["sort_order"],
+            allowed={r["column"]: r["allowed"] for r in rules if r["kind"] == "value_in_set"},
+            ranges={
+                c: (
+                    next(
+                        r["minimum"] for r in rules if r["kind"] == "min_value" and r["column"] == c
+                    ),
+                    next(
+                        r["maximum"] for r in rules if r["kind"] == "max_value" and r["column"] == c
+                    ),
+                )
+                for c in bounds
+                if any(r["kind"] == "min_value" and r.get("column") == c for r in rules)
+            },
+        )
+    order = ("region", "nation", "customer", "supplier", "orders", "lineitem")
+    return {name: tables[name] for name in order}
 
 
 TABLES = _table_contracts()

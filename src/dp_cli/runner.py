@@ -41,6 +41,7 @@ from dp_cli.projects import Job, Pipeline, Project
 from dp_cli.spark_events import event_log_env, observed_reads
 from dp_cli.tables import current_metadata_file
 from dp_foundation.config.settings import lake_dir
+from dp_foundation.contracts.loader import CONTRACTS_DIR_ENV
 from dp_foundation.exceptions import ConfigError
 from dp_foundation.logging.events import (
     ChecksRun,
@@ -256,6 +257,20 @@ class RunLog:
         self.close()
 
 
+def compile_contracts(project: Project) -> Path:
+    """Compile ``project``'s data contracts into ``.local/build/contracts`` (beside the lake
+    folder); return that folder, the value of ``DP_CONTRACTS_DIR`` for its jobs.
+
+    Raises:
+        ContractError: a contract has problems (``dp contract lint`` lists them).
+    """
+    from dp_cli.contracts.compile import compile_project
+
+    return compile_project(
+        project.root.parents[2], project.name, lake_dir().parent / "build" / "contracts"
+    )
+
+
 def job_argv(project: str, job: Job, env: str, extra: Sequence[str] = ()) -> list[str]:
     """The command line of a job run: script, Glue's ``--JOB_NAME``, ``--ENV``, the job's
     default arguments, then run-time ``extra`` arguments (later occurrences win, as on Glue)."""
@@ -417,6 +432,9 @@ def run_job(
     event_dir = log_dir / "spark-events" / job_run_id
     event_dir.mkdir(parents=True, exist_ok=True)
     argv = job_argv(project.name, job, env, extra)
+    child_env = _child_env(argv, job_run_id, event_dir)
+    # The job reads its tables' contracts compiled, as on Glue: compile them fresh each run.
+    child_env[CONTRACTS_DIR_ENV] = str(compile_contracts(project))
     started_at = utc_now()
     since_ms = int(time.time() * 1000)
     emit(JobStarted(run_id, project.name, job.name, attempt, job_run_id, started_at))
@@ -430,7 +448,7 @@ def run_job(
             proc = subprocess.Popen(  # nosec B603 - argv built by job_argv(), no shell
                 argv,
                 cwd=project.root.parents[2],
-                env=_child_env(argv, job_run_id, event_dir),
+                env=child_env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,

@@ -1,13 +1,18 @@
-"""Helpers for job tests: load a job script as a module (jobs are scripts, not a package)."""
+"""Helpers for job tests: load a job script as a module (jobs are scripts, not a package), and
+the tables' data contracts compiled as the runner compiles them."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from dp_cli.contracts.compile import compile_all, write_compiled
+from dp_foundation.contracts import TableContract, load_contract
 
 JOBS_DIR = Path(__file__).resolve().parents[2] / "src" / "jobs"
 
@@ -38,3 +43,21 @@ def curate() -> ModuleType:
 @pytest.fixture(scope="module")
 def customer_changes() -> ModuleType:
     return load_job("test02", "customer_changes")
+
+
+@pytest.fixture(scope="session")
+def compiled_contracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every project's contracts, compiled into a folder of their own."""
+    out = tmp_path_factory.mktemp("contracts")
+    write_compiled(compile_all(JOBS_DIR.parents[1]), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def contract(compiled_contracts: Path) -> Callable[[str, str, str], TableContract]:
+    """``contract(project, table, layer)``: a table's compiled contract."""
+
+    def get(project: str, table: str, layer: str) -> TableContract:
+        return load_contract(project, table, layer=layer, directory=compiled_contracts)
+
+    return get

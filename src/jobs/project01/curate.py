@@ -5,7 +5,8 @@
 * ``local_supplier_volume``: TPC-H query 5, revenue of local suppliers per nation of region
   ``--Q5_REGION`` for orders placed in year ``--Q5_YEAR``.
 
-Both tables are rebuilt (overwrite) from refined data each run, so reruns are idempotent.
+Both tables are rebuilt (overwrite) from refined data each run, so reruns are idempotent. Their
+columns, keys, sort order and checks are their data contracts' (contracts/curated/).
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import TYPE_CHECKING
 from pyspark.sql import functions as F
 
 from dp_foundation.config.settings import get_config
+from dp_foundation.contracts import TableContract, load_contract
 from dp_foundation.io.readers import read_iceberg
 from dp_foundation.io.writers import write_iceberg
 from dp_foundation.logging.logger import get_logger
-from dp_foundation.quality.checks import DataQualityChecker
 from dp_foundation.spark.session import get_spark
 
 if TYPE_CHECKING:
@@ -27,27 +28,11 @@ if TYPE_CHECKING:
 
 Q1_END = dt.date(1998, 12, 1)
 
-PRICING_SUMMARY = {
-    "l_returnflag": "string",
-    "l_linestatus": "string",
-    "sum_qty": "decimal(18,2)",
-    "sum_base_price": "decimal(18,2)",
-    "sum_disc_price": "decimal(18,4)",
-    "sum_charge": "decimal(18,6)",
-    "avg_qty": "decimal(18,6)",
-    "avg_price": "decimal(18,6)",
-    "avg_disc": "decimal(18,6)",
-    "count_order": "bigint",
-}
-LOCAL_SUPPLIER_VOLUME = {"n_name": "string", "revenue": "decimal(18,4)"}
+PROJECT = "project01"
 
 
-def _typed(df: DataFrame, schema: dict[str, str]) -> DataFrame:
-    return df.select(*[F.col(c).cast(t).alias(c) for c, t in schema.items()])
-
-
-def pricing_summary(lineitem: DataFrame, delta_days: int) -> DataFrame:
-    """TPC-H Q1 over ``lineitem``."""
+def pricing_summary(lineitem: DataFrame, delta_days: int, contract: TableContract) -> DataFrame:
+    """TPC-H Q1 over ``lineitem``, typed as ``contract`` (pricing_summary's) says."""
     cutoff = Q1_END - dt.timedelta(days=delta_days)
     disc_price = F.col("l_extendedprice") * (1 - F.col("l_discount"))
     summary = (
@@ -64,7 +49,7 @@ def pricing_summary(lineitem: DataFrame, delta_days: int) -> DataFrame:
             F.count(F.lit(1)).alias("count_order"),
         )
     )
-    return _typed(summary, PRICING_SUMMARY)
+    return contract.conform(summary)
 
 
 def local_supplier_volume(
@@ -76,8 +61,10 @@ def local_supplier_volume(
     region: DataFrame,
     region_name: str,
     year: int,
+    contract: TableContract,
 ) -> DataFrame:
-    """TPC-H Q5: revenue from orders whose customer and supplier share a nation of the region."""
+    """TPC-H Q5: revenue from orders whose customer and supplier share a nation of the region,
+    typed as ``contract`` (local_supplier_volume's) says."""
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
     nations = nation.join(
         region.where(F.col("r_name") == region_name), F.col("n_regionkey") == F.col("r_regionkey")
@@ -95,7 +82,7 @@ def local_supplier_volume(
         .groupBy("n_name")
         .agg(F.sum(F.col("l_extendedprice") * (1 - F.col("l_discount"))).alias("revenue"))
     )
-    return _typed(revenue, LOCAL_SUPPLIER_VOLUME)
+    return contract.conform(revenue)
 
 
 def main() -> None:
@@ -104,7 +91,8 @@ def main() -> None:
     cfg = get_config()
     log = get_logger("jobs.project01.curate")
     refined = f"glue_catalog.{cfg['iceberg_database_refined']}"
-    curated = f"glue_catalog.{cfg['iceberg_database_curated']}"
+    q1_contract = load_contract(PROJECT, "pricing_summary", layer="curated")
+    q5_contract = load_contract(PROJECT, "local_supplier_volume", layer="curated")
 
     # ── Extract ──────────────────────────────────────────────────────────────
     t = {
@@ -113,7 +101,7 @@ def main() -> None:
     }
 
     # ── Transform ────────────────────────────────────────────────────────────
-    q1 = pricing_summary(t["lineitem"], int(cfg.get("q1_delta_days", "90"))).cache()
+    q1 = pricing_summary(t["lineitem"], int(cfg.get("q1_delta_days", "90")), q1_contract).cache()
     q5 = local_supplier_volume(
         t["customer"],
         t["orders"],
@@ -123,37 +111,22 @@ def main() -> None:
         t["region"],
         region_name=cfg.get("q5_region", "ASIA"),
         year=int(cfg.get("q5_year", "1994")),
+        contract=q5_contract,
     ).cache()
 
-    # ── Check ────────────────────────────────────────────────────────────────
-    (
-        DataQualityChecker(q1, dataset=f"{curated}.pricing_summary")
-        .schema_match(PRICING_SUMMARY, allow_extra_columns=False)
-        .row_count_min(1)
-        .unique(["l_returnflag", "l_linestatus"])
-        .value_in_set("l_returnflag", {"A", "N", "R"})
-        .value_in_set("l_linestatus", {"F", "O"})
-        .not_null("sum_charge")
-        .min_value("count_order", 1)
-        .assert_all_passed()
-    )
-    (
-        DataQualityChecker(q5, dataset=f"{curated}.local_supplier_volume")
-        .schema_match(LOCAL_SUPPLIER_VOLUME, allow_extra_columns=False)
-        .row_count_min(1)
-        .unique(["n_name"])
-        .not_null("revenue")
-        .min_value("revenue", 0)
-        .assert_all_passed()
-    )
+    # ── Check: each table's contract (schema and every rule it declares) ─────
+    for df, contract in ((q1, q1_contract), (q5, q5_contract)):
+        contract.checker(df, contract.qualified_name(cfg)).assert_all_passed()
 
     # ── Load ─────────────────────────────────────────────────────────────────
-    write_iceberg(
-        q1, f"{curated}.pricing_summary", mode="overwrite", sort_by=["l_returnflag", "l_linestatus"]
-    )
-    write_iceberg(
-        q5, f"{curated}.local_supplier_volume", mode="overwrite", sort_by=["revenue DESC"]
-    )
+    for df, contract in ((q1, q1_contract), (q5, q5_contract)):
+        write_iceberg(
+            df,
+            contract.qualified_name(cfg),
+            mode="overwrite",
+            partition_by=contract.partition_by,
+            sort_by=contract.sort_by,
+        )
     log.info("curate finished", extra={"tables": ["pricing_summary", "local_supplier_volume"]})
 
 

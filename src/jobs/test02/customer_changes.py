@@ -7,56 +7,41 @@ type 1). A change older than what the dimension already holds never overwrites i
 Nothing is dropped silently: every row read is either applied, superseded by a newer change
 of the same customer, or quarantined, and the job logs the three counts.
 
+The feed's columns, the dimension's and the quarantine's, their keys and checks, and the row
+rules that send a row to quarantine are the tables' data contracts' (contracts/).
+
 Glue argument: ``--SOURCE_PREFIX`` (folder under the raw bucket, ``crm/customer_changes``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 from dp_foundation.config.settings import get_config
-from dp_foundation.exceptions import TableNotFoundError
+from dp_foundation.contracts import TableContract, load_contract
+from dp_foundation.exceptions import ContractError, TableNotFoundError
 from dp_foundation.iceberg.catalog import table_exists
 from dp_foundation.io.writers import write_iceberg
 from dp_foundation.logging.logger import get_logger
-from dp_foundation.quality.checks import DataQualityChecker
 from dp_foundation.spark.session import get_spark
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
-FEED_COLUMNS = [
-    "c_custkey",
-    "c_name",
-    "c_address",
-    "c_nationkey",
-    "c_phone",
-    "c_acctbal",
-    "c_mktsegment",
-    "change_ts",
-]
-DIM_SCHEMA = {
-    "c_custkey": "bigint",
-    "c_name": "string",
-    "c_address": "string",
-    "c_nationkey": "int",
-    "c_phone": "string",
-    "c_acctbal": "decimal(15,2)",
-    "c_mktsegment": "string",
-    "change_ts": "timestamp",
-}
-SEGMENTS = ("AUTOMOBILE", "BUILDING", "FURNITURE", "HOUSEHOLD", "MACHINERY")
+PROJECT = "test02"
 _CORRUPT = "_corrupt_record"
 
 
-def read_feed(spark: SparkSession, path: str) -> DataFrame:
-    """Read the CSV feed as strings, keeping malformed lines whole in ``_corrupt_record``."""
+def read_feed(spark: SparkSession, path: str, feed: TableContract) -> DataFrame:
+    """Read the CSV feed (columns as its raw contract ``feed`` declares them, all text),
+    keeping malformed lines whole in ``_corrupt_record``."""
     schema = StructType(
-        [StructField(c, StringType()) for c in FEED_COLUMNS] + [StructField(_CORRUPT, StringType())]
+        [StructField(c.name, StringType()) for c in feed.columns]
+        + [StructField(_CORRUPT, StringType())]
     )
     return (
         spark.read.option("header", "true")
@@ -72,8 +57,23 @@ def _problem(condition: Column, reason: Column | str) -> Column:
     return F.when(condition, reason if not isinstance(reason, str) else F.lit(reason))
 
 
-def parse(feed: DataFrame) -> DataFrame:
-    """Type the feed; add ``reason`` (null when the row is valid) explaining every problem."""
+def _rule(contract: TableContract, kind: str, column: str) -> dict[str, Any]:
+    found = [r for r in contract.rules if r["kind"] == kind and r.get("column") == column]
+    if not found:
+        raise ContractError(f"{contract.name} declares no {kind} rule on {column}")
+    return dict(found[0])
+
+
+def parse(feed: DataFrame, dim: TableContract) -> DataFrame:
+    """Type the feed; add ``reason`` (null when the row is valid) explaining every problem.
+
+    The row rules are the dimension's contract's (``dim``): a row breaking them would fail the
+    dimension's checks, so it is quarantined with the reason instead.
+    """
+    segments = tuple(_rule(dim, "value_in_set", "c_mktsegment")["allowed"])
+    low = _rule(dim, "min_value", "c_nationkey")["minimum"]
+    high = _rule(dim, "max_value", "c_nationkey")["maximum"]
+    columns = [c for c in feed.columns if c not in (_CORRUPT, "source_file")]
     typed = {
         "c_custkey": F.expr("try_cast(trim(c_custkey) AS bigint)"),
         "c_nationkey": F.expr("try_cast(trim(c_nationkey) AS int)"),
@@ -93,17 +93,19 @@ def parse(feed: DataFrame) -> DataFrame:
         ),
         _problem(
             raw(_CORRUPT).isNull()
-            & (typed["c_nationkey"].isNull() | ~typed["c_nationkey"].between(0, 24)),
-            F.format_string("c_nationkey '%s' is not a nation key 0-24", raw("c_nationkey")),
+            & (typed["c_nationkey"].isNull() | ~typed["c_nationkey"].between(low, high)),
+            F.format_string(
+                f"c_nationkey '%s' is not a nation key {low}-{high}", raw("c_nationkey")
+            ),
         ),
         _problem(
             raw(_CORRUPT).isNull() & typed["c_acctbal"].isNull(),
             F.format_string("c_acctbal '%s' is not a decimal(15,2)", raw("c_acctbal")),
         ),
         _problem(
-            raw(_CORRUPT).isNull() & ~F.coalesce(raw("c_mktsegment").isin(*SEGMENTS), F.lit(False)),
+            raw(_CORRUPT).isNull() & ~F.coalesce(raw("c_mktsegment").isin(*segments), F.lit(False)),
             F.format_string(
-                "c_mktsegment '%s' is not one of %s", raw("c_mktsegment"), F.lit("/".join(SEGMENTS))
+                "c_mktsegment '%s' is not one of %s", raw("c_mktsegment"), F.lit("/".join(segments))
             ),
         ),
         _problem(
@@ -113,10 +115,10 @@ def parse(feed: DataFrame) -> DataFrame:
     ]
     reason = F.concat_ws("; ", F.filter(F.array(*problems), lambda p: p.isNotNull()))
     record = F.coalesce(
-        raw(_CORRUPT), F.concat_ws(",", *[F.coalesce(raw(c), F.lit("")) for c in FEED_COLUMNS])
+        raw(_CORRUPT), F.concat_ws(",", *[F.coalesce(raw(c), F.lit("")) for c in columns])
     )
     return feed.select(
-        *[typed.get(c, F.trim(raw(c))).alias(c) for c in FEED_COLUMNS],
+        *[typed.get(c, F.trim(raw(c))).alias(c) for c in columns],
         F.when(reason != "", reason).alias("reason"),
         record.alias("raw_record"),
         "source_file",
@@ -129,10 +131,12 @@ def quarantine(parsed: DataFrame) -> DataFrame:
     return bad.dropDuplicates(["source_file", "raw_record"])  # MERGE needs unique keys
 
 
-def latest_changes(parsed: DataFrame) -> DataFrame:
-    """One row per customer: its latest valid change (ties broken deterministically)."""
-    valid = parsed.where(F.col("reason").isNull()).select(*DIM_SCHEMA)
-    order = [F.col("change_ts").desc(), *[F.col(c).asc() for c in DIM_SCHEMA if c != "change_ts"]]
+def latest_changes(parsed: DataFrame, dim: TableContract) -> DataFrame:
+    """One row per customer, with the dimension's columns (``dim``, its contract): its latest
+    valid change (ties broken deterministically)."""
+    valid = dim.conform(parsed.where(F.col("reason").isNull()))
+    columns = [c.name for c in dim.columns]
+    order = [F.col("change_ts").desc(), *[F.col(c).asc() for c in columns if c != "change_ts"]]
     rank = F.row_number().over(Window.partitionBy("c_custkey").orderBy(*order))
     return valid.withColumn("_rank", rank).where("_rank = 1").drop("_rank")
 
@@ -155,35 +159,28 @@ def main() -> None:
     cfg = get_config()
     log = get_logger("jobs.test02.customer_changes")
     source = f"{cfg['raw_uri']}/{cfg.get('source_prefix', 'crm/customer_changes')}"
-    refined = f"glue_catalog.{cfg['iceberg_database_refined']}"
-    dim_table, quarantine_table = f"{refined}.customer_dim", f"{refined}.customer_quarantine"
+    feed_contract = load_contract(PROJECT, "customer_changes", layer="raw")
+    dim = load_contract(PROJECT, "customer_dim", layer="refined")
+    kept = load_contract(PROJECT, "customer_quarantine", layer="refined")
+    dim_table, quarantine_table = dim.qualified_name(cfg), kept.qualified_name(cfg)
 
     # ── Extract ──────────────────────────────────────────────────────────────
     try:
-        parsed = parse(read_feed(spark, source)).cache()
+        parsed = parse(read_feed(spark, source, feed_contract), dim).cache()
     except Exception as exc:  # Spark's "Path does not exist" AnalysisException
         if "PATH_NOT_FOUND" in str(exc) or "Path does not exist" in str(exc):
             raise TableNotFoundError(f"no customer change feed (CSV) at {source}") from None
         raise
 
     # ── Transform ────────────────────────────────────────────────────────────
-    bad = quarantine(parsed)
+    bad = kept.conform(quarantine(parsed))
     current = spark.table(dim_table) if table_exists(spark, dim_table) else None
-    latest = latest_changes(parsed)
+    latest = latest_changes(parsed, dim)
     changes = newer_than(latest, current).cache()
 
-    # ── Check ────────────────────────────────────────────────────────────────
-    (
-        DataQualityChecker(changes, dataset=dim_table)
-        .schema_match(DIM_SCHEMA, allow_extra_columns=False)
-        .not_null("c_custkey")
-        .unique(["c_custkey"])
-        .not_null("change_ts")
-        .value_in_set("c_mktsegment", SEGMENTS)
-        .min_value("c_nationkey", 0)
-        .max_value("c_nationkey", 24)
-        .assert_all_passed()
-    )
+    # ── Check: the changes and the quarantined rows against their contracts ──
+    dim.checker(changes, dim_table).assert_all_passed()
+    kept.checker(bad, quarantine_table).assert_all_passed()
     counts = parsed.agg(
         F.count(F.lit(1)).alias("read"), F.count("reason").alias("quarantined")
     ).first()
@@ -193,8 +190,8 @@ def main() -> None:
 
     # ── Load ─────────────────────────────────────────────────────────────────
     # Quarantine first: if the dimension write fails, the bad rows are still recorded.
-    write_iceberg(bad, quarantine_table, mode="merge", merge_keys=["source_file", "raw_record"])
-    write_iceberg(changes, dim_table, mode="merge", merge_keys=["c_custkey"], sort_by=["c_custkey"])
+    write_iceberg(bad, quarantine_table, mode="merge", merge_keys=kept.primary_key)
+    write_iceberg(changes, dim_table, mode="merge", merge_keys=dim.primary_key, sort_by=dim.sort_by)
     log.info(
         "customer changes applied",
         extra={

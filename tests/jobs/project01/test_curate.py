@@ -24,7 +24,8 @@ def _lineitem(spark: SparkSession, rows: list[tuple[object, ...]]) -> DataFrame:
     return spark.createDataFrame(rows, schema)
 
 
-def test_pricing_summary_is_tpch_q1(spark: SparkSession, curate: ModuleType) -> None:
+def test_pricing_summary_is_tpch_q1(spark: SparkSession, curate: ModuleType, contract) -> None:  # type: ignore[no-untyped-def]
+    q1 = contract("project01", "pricing_summary", "curated")
     lineitem = _lineitem(
         spark,
         [
@@ -35,7 +36,7 @@ def test_pricing_summary_is_tpch_q1(spark: SparkSession, curate: ModuleType) -> 
             (3, 1, D("7"), D("70.00"), D("0.00"), D("0.00"), "N", "O", dt.date(1998, 9, 3)),
         ],
     )
-    result = curate.pricing_summary(lineitem, delta_days=90)
+    result = curate.pricing_summary(lineitem, delta_days=90, contract=q1)
     expected = spark.createDataFrame(
         [
             (
@@ -63,12 +64,14 @@ def test_pricing_summary_is_tpch_q1(spark: SparkSession, curate: ModuleType) -> 
                 1,
             ),
         ],
-        ", ".join(f"{c} {t}" for c, t in curate.PRICING_SUMMARY.items()),
+        ", ".join(f"{c} {t}" for c, t in q1.schema.items()),
     )
     assertDataFrameEqual(result, expected)
 
 
-def test_local_supplier_volume_is_tpch_q5(spark: SparkSession, curate: ModuleType) -> None:
+def test_local_supplier_volume_is_tpch_q5(
+    spark: SparkSession, curate: ModuleType, contract
+) -> None:  # type: ignore[no-untyped-def]
     region = spark.createDataFrame([(2, "ASIA"), (3, "EUROPE")], "r_regionkey int, r_name string")
     nation = spark.createDataFrame(
         [(8, "INDIA", 2), (12, "JAPAN", 2), (7, "GERMANY", 3)],
@@ -108,7 +111,15 @@ def test_local_supplier_volume_is_tpch_q5(spark: SparkSession, curate: ModuleTyp
         ],
     )
     result = curate.local_supplier_volume(
-        customer, orders, lineitem, supplier, nation, region, region_name="ASIA", year=1994
+        customer,
+        orders,
+        lineitem,
+        supplier,
+        nation,
+        region,
+        region_name="ASIA",
+        year=1994,
+        contract=contract("project01", "local_supplier_volume", "curated"),
     )
     expected = spark.createDataFrame(
         [("INDIA", D("900.0000")), ("JAPAN", D("100.0000"))], "n_name string, revenue decimal(18,4)"

@@ -7,16 +7,34 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+import pytest
+
+from dp_foundation.contracts import TableContract
+
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 HEADER = "c_custkey,c_name,c_address,c_nationkey,c_phone,c_acctbal,c_mktsegment,change_ts\n"
 
 
+@pytest.fixture(scope="module")
+def dim(contract) -> TableContract:  # type: ignore[no-untyped-def]
+    return contract("test02", "customer_dim", "refined")
+
+
 def _feed(spark: SparkSession, module: ModuleType, tmp_path: Path, body: str):  # type: ignore[no-untyped-def]
-    path = tmp_path / "feed.csv"
+    """The feed ``body`` (CSV lines) parsed, with the feed's and the dimension's contracts."""
+    from dp_cli.contracts.compile import compile_all, write_compiled
+    from dp_foundation.contracts import load_contract
+
+    out = tmp_path / "contracts"
+    write_compiled(compile_all(Path(__file__).resolve().parents[3], "test02"), out)
+    feed = load_contract("test02", "customer_changes", layer="raw", directory=out)
+    dim = load_contract("test02", "customer_dim", layer="refined", directory=out)
+    path = tmp_path / "feed" / "feed.csv"
+    path.parent.mkdir()
     path.write_text(HEADER + body, encoding="utf-8")
-    return module.parse(module.read_feed(spark, str(tmp_path)))
+    return module.parse(module.read_feed(spark, str(path.parent), feed), dim)
 
 
 def test_parse_keeps_valid_rows_and_explains_bad_ones(
@@ -53,7 +71,7 @@ def test_parse_keeps_valid_rows_and_explains_bad_ones(
 
 
 def test_latest_change_wins_and_older_changes_never_overwrite(
-    spark: SparkSession, customer_changes: ModuleType, tmp_path: Path
+    spark: SparkSession, customer_changes: ModuleType, tmp_path: Path, dim: TableContract
 ) -> None:
     parsed = _feed(
         spark,
@@ -63,7 +81,7 @@ def test_latest_change_wins_and_older_changes_never_overwrite(
         "1,Alice,New street,3,11-111,10.50,BUILDING,2026-01-02 08:00:00\n"
         "2,Carol,Street 9,4,44-444,5.00,MACHINERY,2026-01-01 08:00:00\n",
     )
-    latest = customer_changes.latest_changes(parsed)
+    latest = customer_changes.latest_changes(parsed, dim)
     assert {r.c_custkey: r.c_address for r in latest.collect()} == {1: "New street", 2: "Street 9"}
     held = latest.where("c_custkey = 2").selectExpr(
         "c_custkey",
