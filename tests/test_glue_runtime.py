@@ -33,7 +33,10 @@ HARNESS = GLUE / "glue_python.py"
 MODULES = json.loads((GLUE / "glue51_modules.json").read_text(encoding="utf-8"))
 DOMAIN = json.loads((ROOT / "setup" / "domain.json").read_text(encoding="utf-8"))
 JOB_SCRIPTS = sorted(
-    p for project in ("project01", "test02") for p in (ROOT / "src" / "jobs" / project).glob("*.py")
+    p
+    for project in ("project01", "test02")
+    for p in (ROOT / "src" / "jobs" / project).glob("*.py")
+    if p.name != "__init__.py"
 )
 PROVIDED = {canonicalize_name(m["distribution"]): m for m in MODULES["modules"]}
 GLUE_IMPORTS = {m["import"] for m in MODULES["modules"] + MODULES["runtime"]}
@@ -227,8 +230,12 @@ def test_refine_job_configures_itself_as_on_glue(
     assert not {"dotenv", "dp_cli", "jobs"} & set(report["refused"]), report["refused"]
     # Importing the package bridged nothing; the first get_config() did.
     assert set(report["environ_after_import"].values()) == {None}
+    # get_config() returns the typed, frozen settings.
+    assert report["config_type"] == "dp_foundation.config.settings.Settings"
+    assert report["config_frozen"] is True
     cfg = report["config"]
     assert cfg["env"] == "dev"
+    assert cfg["lake_dir"] is None
     assert cfg["account_id"] == account == tfchecks.STUB_ACCOUNT_ID
     assert cfg["domain_abbr"] == abbr
     for purpose in ("raw", "refined", "curated", "artifacts"):
@@ -236,12 +243,17 @@ def test_refine_job_configures_itself_as_on_glue(
         assert cfg[f"{purpose}_uri"] == f"s3://{abbr}-{purpose}-{account}-dev"
     for layer in ("raw", "refined", "curated"):
         assert cfg[f"iceberg_database_{layer}"] == f"{abbr}_{layer}_dev"
+    assert report["config_table"] == f"glue_catalog.{abbr}_refined_dev.orders"
     # The library agrees with what Terraform deployed the job with.
     warehouse = f"spark.sql.catalog.glue_catalog.warehouse={cfg['iceberg_warehouse']}"
     assert warehouse in arguments["--conf"]
     assert arguments["--TempDir"].startswith(f"s3://{cfg['s3_bucket_artifacts']}/")
-    assert cfg["job_name"] == refine_job["name"]
-    assert cfg["source_prefix"] == arguments["--SOURCE_PREFIX"]
+    # The job's arguments, each held once under the key Glue passed.
+    args = report["config_args"]
+    assert args["JOB_NAME"] == refine_job["name"]
+    assert args["SOURCE_PREFIX"] == arguments["--SOURCE_PREFIX"]
+    assert args["job-bookmark-option"] == "job-bookmark-disable"
+    assert "JOB_BOOKMARK_OPTION" not in args
     # Glue's spelling stays (backlog P0-06), with its upper-snake alias beside it.
     assert report["environ"]["job-bookmark-option"] == "job-bookmark-disable"
     assert report["environ"]["JOB_BOOKMARK_OPTION"] == "job-bookmark-disable"

@@ -164,7 +164,7 @@ after_import = {{k: os.environ.get(k) for k in names}}
 from dp_foundation.config.settings import get_config
 cfg = get_config()
 after_config = {{k: os.environ.get(k) for k in names}}
-print(json.dumps([after_import, after_config, cfg["env"], cfg["job_name"]]))
+print(json.dumps([after_import, after_config, cfg.env, cfg.get("JOB_NAME")]))
 """
     out = subprocess.run(
         [

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
+import pickle
+import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -16,7 +19,7 @@ import pytest
 
 from dp_foundation.config import settings
 from dp_foundation.config.args import bridge_glue_args
-from dp_foundation.config.settings import bucket_name, database_name, get_config
+from dp_foundation.config.settings import Settings, bucket_name, database_name, get_config
 from dp_foundation.exceptions import ConfigError
 
 ACCOUNT = "123456789012"
@@ -133,26 +136,22 @@ print(json.dumps({"heavy_after_import": heavy, "error": error}))
 def test_config_is_cached_until_reset(domain_file: Path) -> None:
     first = get_config()
     os.environ["AWS_REGION"] = "us-east-2"
-    assert get_config()["aws_region"] == first["aws_region"] == "eu-central-1"
+    assert get_config() is first
+    assert first.aws_region == "eu-central-1"
 
     settings._reset()
 
-    assert get_config()["aws_region"] == "us-east-2"
-
-
-def test_get_config_returns_a_copy(domain_file: Path) -> None:
-    get_config()["env"] = "prod"
-    assert get_config()["env"] == "local"
+    assert get_config().aws_region == "us-east-2"
 
 
 def test_environment_changed_after_import_takes_effect(domain_file: Path) -> None:
-    assert get_config()["env"] == "local"
+    assert get_config().env == "local"
     os.environ["ENV"] = "dev"
     os.environ["AWS_ACCOUNT_ID"] = ACCOUNT
     os.environ["DP_NONPROD_ACCOUNTS"] = ACCOUNT
     settings._reset()
     cfg = get_config()
-    assert (cfg["env"], cfg["account_id"]) == ("dev", ACCOUNT)
+    assert (cfg.env, cfg.account_id) == ("dev", ACCOUNT)
 
 
 # ─── local ───────────────────────────────────────────────────────────────────
@@ -161,31 +160,38 @@ def test_environment_changed_after_import_takes_effect(domain_file: Path) -> Non
 def test_local_config_needs_no_aws(domain_file: Path, tmp_path: Path) -> None:
     cfg = get_config()
     lake = tmp_path / "lake"
-    assert cfg.keys() >= REQUIRED_KEYS
-    assert {k: cfg[k] for k in ("env", "domain_name", "domain_abbr", "aws_region")} == {
-        "env": "local",
-        "domain_name": "testdomain",
-        "domain_abbr": "t01",
-        "aws_region": "eu-central-1",
-    }
-    assert cfg["account_id"] == settings.LOCAL_ACCOUNT_ID == "000000000000"
-    assert cfg["catalog"] == "glue_catalog"
+    assert isinstance(cfg, Settings)
+    assert (cfg.env, cfg.domain_name, cfg.domain_abbr, cfg.aws_region) == (
+        "local",
+        "testdomain",
+        "t01",
+        "eu-central-1",
+    )
+    assert cfg.is_local
+    assert cfg.account_id == settings.LOCAL_ACCOUNT_ID == "000000000000"
+    assert cfg.catalog == "glue_catalog"
     for purpose in ("raw", "refined", "curated", "artifacts"):
         bucket = f"t01-{purpose}-000000000000-local"
-        assert cfg[f"s3_bucket_{purpose}"] == bucket
-        assert cfg[f"{purpose}_uri"] == f"file://{lake / bucket}"
+        assert cfg.bucket(purpose) == bucket
+        assert cfg.uri(purpose) == f"file://{lake / bucket}"
+    assert (cfg.s3_bucket_raw, cfg.refined_uri) == (
+        "t01-raw-000000000000-local",
+        f"file://{lake / 't01-refined-000000000000-local'}",
+    )
     for layer in ("raw", "refined", "curated"):
-        assert cfg[f"iceberg_database_{layer}"] == f"t01_{layer}_local"
-    assert cfg["iceberg_warehouse"] == f"file://{lake / 'warehouse'}"
-    assert cfg["lake_dir"] == str(lake)
+        assert cfg.database(layer) == f"t01_{layer}_local"
+    assert cfg.iceberg_database_curated == "t01_curated_local"
+    assert cfg.iceberg_warehouse == f"file://{lake / 'warehouse'}"
+    assert cfg.lake_dir == lake
+    assert cfg.args == {}
 
 
 def test_local_uris_are_not_percent_encoded(domain_file: Path, tmp_path: Path) -> None:
     """Hadoop reads ``file:`` paths literally: ``%20`` would name another folder."""
     os.environ["DP_LAKE_DIR"] = str(tmp_path / "my lake é")
     cfg = get_config()
-    assert cfg["iceberg_warehouse"] == f"file://{tmp_path}/my lake é/warehouse"
-    assert cfg["raw_uri"] == f"file://{tmp_path}/my lake é/t01-raw-000000000000-local"
+    assert cfg.iceberg_warehouse == f"file://{tmp_path}/my lake é/warehouse"
+    assert cfg.raw_uri == f"file://{tmp_path}/my lake é/t01-raw-000000000000-local"
     assert settings.local_uri(Path("/a b/c")) == "file:///a b/c"
 
 
@@ -193,9 +199,9 @@ def test_local_account_override_and_env_case(domain_file: Path) -> None:
     os.environ["AWS_ACCOUNT_ID"] = "111122223333"
     os.environ["ENV"] = " LOCAL "
     cfg = get_config()
-    assert cfg["env"] == "local"
-    assert cfg["account_id"] == "111122223333"
-    assert cfg["s3_bucket_raw"] == "t01-raw-111122223333-local"
+    assert cfg.env == "local"
+    assert cfg.account_id == "111122223333"
+    assert cfg.s3_bucket_raw == "t01-raw-111122223333-local"
 
 
 def test_lake_dir_defaults_to_the_repository(
@@ -213,8 +219,8 @@ def test_lake_dir_defaults_to_the_repository(
 
     assert settings.find_repo_root() == repo
     cfg = get_config()
-    assert cfg["domain_abbr"] == "r02"  # read from <repo>/setup/domain.json
-    assert cfg["lake_dir"] == str(repo / ".local" / "lake")
+    assert cfg.domain_abbr == "r02"  # read from <repo>/setup/domain.json
+    assert cfg.lake_dir == repo / ".local" / "lake"
 
 
 def test_naming_rules() -> None:
@@ -228,12 +234,14 @@ def test_naming_rules() -> None:
 def test_non_local_uses_aws_account_id(domain_file: Path) -> None:
     os.environ.update(ENV="dev", AWS_ACCOUNT_ID=ACCOUNT, DP_NONPROD_ACCOUNTS=f"999,{ACCOUNT}")
     cfg = get_config()
-    assert cfg["account_id"] == ACCOUNT
-    assert cfg["s3_bucket_refined"] == f"t01-refined-{ACCOUNT}-dev"
-    assert cfg["refined_uri"] == f"s3://t01-refined-{ACCOUNT}-dev"
-    assert cfg["iceberg_database_curated"] == "t01_curated_dev"
-    assert cfg["iceberg_warehouse"] == f"s3://t01-refined-{ACCOUNT}-dev/warehouse/"
-    assert cfg["lake_dir"] == ""
+    assert cfg.account_id == ACCOUNT
+    assert not cfg.is_local
+    assert cfg.s3_bucket_refined == f"t01-refined-{ACCOUNT}-dev"
+    assert cfg.refined_uri == f"s3://t01-refined-{ACCOUNT}-dev"
+    assert cfg.iceberg_database_curated == "t01_curated_dev"
+    assert cfg.table("curated", "pricing_summary") == "glue_catalog.t01_curated_dev.pricing_summary"
+    assert cfg.iceberg_warehouse == f"s3://t01-refined-{ACCOUNT}-dev/warehouse/"
+    assert cfg.lake_dir is None
 
 
 @pytest.mark.parametrize("bad", ["12345", "abcdefghijkl", "1234567890123"])
@@ -260,8 +268,8 @@ def test_account_from_sts(
     os.environ.update(ENV="int", DP_NONPROD_ACCOUNTS=ACCOUNT)
     _dummy_aws(monkeypatch, fake_sts)
     cfg = get_config()
-    assert cfg["account_id"] == ACCOUNT
-    assert cfg["s3_bucket_raw"] == f"t01-raw-{ACCOUNT}-int"
+    assert cfg.account_id == ACCOUNT
+    assert cfg.s3_bucket_raw == f"t01-raw-{ACCOUNT}-int"
     assert len(_FakeSts.calls) == 1
     assert "Action=GetCallerIdentity" in _FakeSts.calls[0]
     get_config()
@@ -289,14 +297,14 @@ def test_guard_warns_for_an_allowed_account(
 ) -> None:
     os.environ.update(ENV="dev", AWS_ACCOUNT_ID=ACCOUNT, DP_NONPROD_ACCOUNTS=f" {ACCOUNT} ,")
     with caplog.at_level(logging.WARNING):
-        assert get_config()["account_id"] == ACCOUNT
+        assert get_config().account_id == ACCOUNT
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any("'default'" in m and ACCOUNT in m for m in warnings), warnings
 
 
 def test_guard_accepts_a_confirmed_account(domain_file: Path) -> None:
     os.environ.update(ENV="prod", AWS_ACCOUNT_ID=ACCOUNT, DP_CONFIRM_ACCOUNT=ACCOUNT)
-    assert get_config()["account_id"] == ACCOUNT
+    assert get_config().account_id == ACCOUNT
 
 
 def test_guard_confirmation_must_name_the_account(domain_file: Path) -> None:
@@ -307,13 +315,13 @@ def test_guard_confirmation_must_name_the_account(domain_file: Path) -> None:
 
 def test_guard_is_off_inside_glue(domain_file: Path) -> None:
     os.environ.update(ENV="prod", AWS_ACCOUNT_ID=ACCOUNT, JOB_RUN_ID="jr_0123")
-    assert get_config()["account_id"] == ACCOUNT
+    assert get_config().account_id == ACCOUNT
 
 
 # ─── sources: Glue arguments, .env, domain file ──────────────────────────────
 
 
-def test_bridged_glue_args_are_config_keys(domain_file: Path) -> None:
+def test_bridged_glue_args_are_the_job_arguments(domain_file: Path) -> None:
     os.environ["Q5_REGION"] = "ASIA"  # set before the bridge: the environment wins
     bridge_glue_args(
         [
@@ -328,10 +336,17 @@ def test_bridged_glue_args_are_config_keys(domain_file: Path) -> None:
         ]
     )
     cfg = get_config()
-    assert cfg["job_name"] == cfg["JOB_NAME"] == "f01-q5"
-    assert cfg["q5_region"] == cfg["Q5_REGION"] == "ASIA"
-    assert cfg["job_bookmark_option"] == "x"
-    assert cfg["env"] == "local"
+    # Held once, as passed: no lower-case copies, no aliases.
+    assert cfg.args == {
+        "JOB_NAME": "f01-q5",
+        "Q5_REGION": "ASIA",
+        "job-bookmark-option": "x",
+        "ENV": "local",
+    }
+    assert cfg.get("JOB_NAME") == cfg.get("job_name") == "f01-q5"
+    assert cfg.get("Q5_REGION") == cfg.get("q5_region") == "ASIA"
+    assert cfg.get("job-bookmark-option") == cfg.get("JOB_BOOKMARK_OPTION") == "x"
+    assert cfg.env == "local"
 
 
 def test_dotenv_is_loaded_without_overriding(domain_file: Path, tmp_path: Path) -> None:
@@ -340,8 +355,8 @@ def test_dotenv_is_loaded_without_overriding(domain_file: Path, tmp_path: Path) 
     )
     os.environ["ENV"] = "local"  # already set: .env must not replace it
     cfg = get_config()
-    assert cfg["env"] == "local"
-    assert cfg["account_id"] == "111122223333"  # not set before: taken from .env
+    assert cfg.env == "local"
+    assert cfg.account_id == "111122223333"  # not set before: taken from .env
     assert os.environ["DP_FROM_DOTENV"] == "yes"
 
 
@@ -351,7 +366,7 @@ def test_dotenv_found_in_a_parent_folder(
     (tmp_path / ".env").write_text("AWS_ACCOUNT_ID=111122223333\n", encoding="utf-8")
     (tmp_path / "a" / "b").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "a" / "b")
-    assert get_config()["account_id"] == "111122223333"
+    assert get_config().account_id == "111122223333"
 
 
 @pytest.mark.parametrize(
@@ -389,8 +404,8 @@ def test_first_get_config_bridges_sys_argv(
     )
     assert "Q5_REGION" not in os.environ  # nothing read before first use
     cfg = get_config()
-    assert os.environ["Q5_REGION"] == cfg["q5_region"] == "EUROPE"
-    assert os.environ["job-bookmark-option"] == cfg["job-bookmark-option"] == "x"  # noqa: SIM112
+    assert os.environ["Q5_REGION"] == cfg.get("Q5_REGION") == "EUROPE"
+    assert os.environ["job-bookmark-option"] == cfg.get("job-bookmark-option") == "x"  # noqa: SIM112
 
 
 def test_on_glue_reads_argv_before_the_bridge(
@@ -408,7 +423,7 @@ def test_dotenv_is_not_read_on_glue(
     (tmp_path / ".env").write_text("DP_FROM_DOTENV=yes\nENV=dev\n", encoding="utf-8")
     monkeypatch.setattr(sys, "argv", ["job.py", "--JOB_RUN_ID", "jr_1"])
     assert settings.load_local_dotenv() is None
-    assert get_config()["env"] == "local"
+    assert get_config().env == "local"
     assert "DP_FROM_DOTENV" not in os.environ
 
 
@@ -423,9 +438,205 @@ def test_dotenv_without_python_dotenv_warns_and_continues(
     monkeypatch.setitem(sys.modules, "dotenv", None)  # import dotenv -> ImportError
     with caplog.at_level(logging.WARNING):
         cfg = get_config()
-    assert cfg["env"] == "local"
+    assert cfg.env == "local"
     assert "DP_FROM_DOTENV" not in os.environ
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(
         str(tmp_path / ".env") in m and "python-dotenv" in m and "[local]" in m for m in warnings
     ), warnings
+
+
+# ─── the typed object ────────────────────────────────────────────────────────
+
+
+def _with_args(monkeypatch: pytest.MonkeyPatch, *argv: str) -> Settings:
+    monkeypatch.setattr(sys, "argv", ["job.py", *argv])
+    return get_config()
+
+
+def test_settings_is_frozen(domain_file: Path) -> None:
+    cfg = get_config()
+    assert dataclasses.is_dataclass(cfg)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.env = "prod"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        cfg["env"] = "prod"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        cfg.args["TABLES"] = "x"  # type: ignore[index]
+    assert get_config().env == "local"
+
+
+def test_settings_fields_are_the_platform_facts(domain_file: Path) -> None:
+    names = [f.name for f in dataclasses.fields(Settings)]
+    assert set(names) == (REQUIRED_KEYS | {"args"})
+    assert all(isinstance(getattr(get_config(), n), str) for n in REQUIRED_KEYS - {"lake_dir"})
+
+
+def test_arguments_given_to_the_constructor_are_copied() -> None:
+    given = {"TABLES": "orders"}
+    cfg = dataclasses.replace(_any_settings(), args=given)
+    given["TABLES"] = "changed"
+    assert cfg.get("TABLES") == "orders"
+
+
+def test_settings_pickle_and_compare(domain_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spark pickles what a UDF's closure holds: the settings survive the trip."""
+    cfg = _with_args(monkeypatch, "--TABLES", "orders")
+    copy = pickle.loads(pickle.dumps(cfg))
+    assert copy == cfg
+    assert copy.get("TABLES") == "orders"
+    assert copy is not cfg
+    assert dataclasses.asdict(cfg)["args"] == {"TABLES": "orders"}  # asdict deep-copies
+    assert cfg != dataclasses.replace(cfg, args={"TABLES": "lineitem"})
+
+
+def test_table_names_a_table_of_a_layer(domain_file: Path) -> None:
+    cfg = get_config()
+    assert cfg.table("refined", "orders") == "glue_catalog.t01_refined_local.orders"
+    assert cfg.table("curated", "q5_by_nation") == "glue_catalog.t01_curated_local.q5_by_nation"
+    assert cfg.table("raw", "_staging") == "glue_catalog.t01_raw_local._staging"
+
+
+@pytest.mark.parametrize(
+    ("layer", "name", "message"),
+    [
+        ("gold", "orders", "unknown layer 'gold'; the layers are ['raw', 'refined', 'curated']"),
+        ("Refined", "orders", "unknown layer 'Refined'"),
+        ("refined", "Orders", "table name 'Orders' is not a Glue table name"),
+        ("refined", "", "table name '' is not a Glue table name"),
+        ("refined", "1orders", "starting with a letter or underscore"),
+        ("refined", "order-lines", "lower-case letters, digits and underscores"),
+        ("refined", "t01_refined_local.orders", "without its database"),
+        ("refined", "x" * 256, "is not a Glue table name"),
+    ],
+)
+def test_table_refuses_bad_layers_and_names(
+    domain_file: Path, layer: str, name: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        get_config().table(layer, name)
+
+
+def test_buckets_and_databases_by_name_refuse_unknown_ones(domain_file: Path) -> None:
+    cfg = get_config()
+    with pytest.raises(ConfigError, match=r"unknown bucket purpose 'logs'; the purposes are"):
+        cfg.bucket("logs")
+    with pytest.raises(ConfigError, match=r"unknown bucket purpose 'logs'"):
+        cfg.uri("logs")
+    with pytest.raises(ConfigError, match=r"unknown layer 'artifacts'"):
+        cfg.database("artifacts")
+
+
+def test_get_reads_a_job_argument_in_any_case(
+    domain_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = _with_args(monkeypatch, "--SOURCE_PREFIX", "tpch", "--enable-metrics", "--TempDir", "s3")
+    assert cfg.get("SOURCE_PREFIX") == cfg.get("source_prefix") == "tpch"
+    assert cfg.get("ENABLE_METRICS") == cfg.get("enable-metrics") == "true"  # a bare flag
+    assert cfg.get("TempDir") == cfg.get("tempdir") == "s3"
+    assert cfg.get("MISSING") is None
+    assert cfg.get("MISSING", "default") == "default"
+
+
+def test_get_int(domain_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = _with_args(monkeypatch, "--Q5_YEAR", " 1995 ", "--DELTA", "-3")
+    assert cfg.get_int("Q5_YEAR", 1994) == 1995
+    assert cfg.get_int("q5_year") == 1995
+    assert cfg.get_int("DELTA", 0) == -3
+    assert cfg.get_int("MISSING", 90) == 90
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "", "12x"])
+def test_get_int_names_the_argument_and_the_bad_value(
+    domain_file: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    cfg = _with_args(monkeypatch, f"--Q5_YEAR={value}")
+    with pytest.raises(ConfigError) as info:
+        cfg.get_int("q5_year", 1994)
+    assert str(info.value) == f"job argument --Q5_YEAR must be an integer; found {value!r}"
+
+
+def test_get_int_and_get_bool_without_default_require_the_argument(domain_file: Path) -> None:
+    cfg = get_config()
+    with pytest.raises(ConfigError, match=r"job argument --Q5_YEAR \(an integer\) is required"):
+        cfg.get_int("Q5_YEAR")
+    with pytest.raises(ConfigError, match=r"job argument --DRY_RUN \(true or false\) is required"):
+        cfg.get_bool("DRY_RUN")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        *[(word, True) for word in ("true", "TRUE", "yes", "on", "1", " y ")],
+        *[(word, False) for word in ("false", "False", "no", "off", "0")],
+    ],
+)
+def test_get_bool(
+    domain_file: Path, monkeypatch: pytest.MonkeyPatch, value: str, expected: bool
+) -> None:
+    cfg = _with_args(monkeypatch, "--DRY_RUN", value)
+    assert cfg.get_bool("DRY_RUN", not expected) is expected
+
+
+def test_get_bool_flag_default_and_error(
+    domain_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = _with_args(monkeypatch, "--FULL_REFRESH", "--MODE", "maybe")
+    assert cfg.get_bool("FULL_REFRESH", False) is True  # passed without a value
+    assert cfg.get_bool("MISSING", False) is False
+    with pytest.raises(ConfigError) as info:
+        cfg.get_bool("mode", False)
+    assert str(info.value) == (
+        "job argument --MODE must be a boolean (true/false, yes/no, on/off, 1/0); found 'maybe'"
+    )
+
+
+# ─── the old dict's keys, for the transition ─────────────────────────────────
+
+
+def test_mapping_access_keeps_working(domain_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = _with_args(monkeypatch, "--JOB_NAME", "f01-q5", "--job-bookmark-option", "x")
+    assert isinstance(cfg, Mapping)
+    assert cfg.keys() >= REQUIRED_KEYS
+    assert cfg["iceberg_database_refined"] == cfg.iceberg_database_refined
+    assert cfg["lake_dir"] == str(cfg.lake_dir)
+    # Every argument under its own name, its lower-case name and its alias, as the dict had.
+    assert cfg["job_name"] == cfg["JOB_NAME"] == "f01-q5"
+    for key in ("job-bookmark-option", "JOB_BOOKMARK_OPTION", "job_bookmark_option"):
+        assert key in list(cfg)  # listed, not only found
+        assert cfg[key] == "x"
+    legacy = dict(cfg)
+    assert len(legacy) == len(cfg) == len(REQUIRED_KEYS) + 2 + 3
+    assert json.loads(json.dumps(legacy)) == legacy
+    with pytest.raises(KeyError):
+        cfg["nope"]
+
+
+def test_a_fact_wins_over_an_argument_spelled_the_same(
+    domain_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = _with_args(monkeypatch, "--ENV", " LOCAL ")
+    assert cfg["env"] == cfg.get("env") == "local"
+    assert cfg.get("ENV") == " LOCAL "  # the argument as passed
+
+
+def _any_settings() -> Settings:
+    return Settings(
+        env="dev",
+        domain_name="d",
+        domain_abbr="t01",
+        aws_region="eu-west-1",
+        account_id=ACCOUNT,
+        s3_bucket_raw="r",
+        s3_bucket_refined="rf",
+        s3_bucket_curated="c",
+        s3_bucket_artifacts="a",
+        raw_uri="s3://r",
+        refined_uri="s3://rf",
+        curated_uri="s3://c",
+        artifacts_uri="s3://a",
+        iceberg_database_raw="t01_raw_dev",
+        iceberg_database_refined="t01_refined_dev",
+        iceberg_database_curated="t01_curated_dev",
+        iceberg_warehouse="s3://rf/warehouse/",
+    )

@@ -15,13 +15,15 @@ not found, so ``import dotenv`` fails with Python's own ``ModuleNotFoundError: N
 'dotenv'``, as on Glue, even when the package is installed in ``site``.
 
 Prints one JSON object on the last line of stdout: Python's version, where ``dp_foundation``
-was imported from, ``get_config()``, the job-argument variables, each job's import outcome,
-the top-level names refused, and the top-level packages actually loaded from ``site``. Exits 1
-if anything failed.
+was imported from, what ``get_config()`` returned (its type, whether it is frozen, its fields,
+its job arguments, a table name it builds), the job-argument variables, each job's import
+outcome, the top-level names refused, and the top-level packages actually loaded from
+``site``. Exits 1 if anything failed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -82,6 +84,14 @@ def _error(exc: BaseException) -> dict[str, Any]:
     }
 
 
+def _frozen(cfg: Any) -> bool:
+    try:
+        cfg.env = "changed"
+    except dataclasses.FrozenInstanceError:
+        return True
+    return False
+
+
 def _loaded_from(folders: list[str]) -> list[str]:
     """Top-level packages in ``sys.modules`` whose file lies in one of ``folders``."""
     roots = [str(Path(f).resolve()) + os.sep for f in folders]
@@ -108,7 +118,14 @@ def main() -> int:
 
         result["dp_foundation_file"] = dp_foundation.__file__
         result["environ_after_import"] = {n: os.environ.get(n) for n in ENVIRON_NAMES}
-        result["config"] = get_config()
+        cfg = get_config()
+        result["config_type"] = f"{type(cfg).__module__}.{type(cfg).__qualname__}"
+        result["config_frozen"] = _frozen(cfg)
+        result["config"] = {
+            f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg) if f.name != "args"
+        }
+        result["config_args"] = dict(cfg.args)
+        result["config_table"] = cfg.table("refined", "orders")
         result["environ"] = {n: os.environ.get(n) for n in ENVIRON_NAMES}
     except Exception as exc:
         result["error"] = _error(exc)
@@ -126,7 +143,7 @@ def main() -> int:
                 result["jobs"][script] = _error(exc)
     result["refused"] = sorted(gate.refused)
     result["loaded_from_site"] = _loaded_from(spec["site"])
-    print(json.dumps(result))
+    print(json.dumps(result, default=str))
     failed = result["error"] is not None or any(result["jobs"].values())
     return 1 if failed else 0
 

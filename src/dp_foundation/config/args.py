@@ -23,6 +23,7 @@ import sys
 _KEY = re.compile(r"^--([A-Za-z_][A-Za-z0-9_.-]*)$")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
+# The keys bridged so far, as passed (aliases are derived from them on demand).
 _bridged: dict[str, str] = {}
 
 
@@ -41,17 +42,8 @@ def _is_key(token: str) -> bool:
     return _KEY.match(token.partition("=")[0]) is not None
 
 
-def parse_glue_args(argv: list[str]) -> dict[str, str]:
-    """Parse Glue-style arguments into ``{variable name: value}`` (no side effects).
-
-    Accepts ``--KEY value`` and ``--KEY=value``. A ``--KEY`` followed by another ``--KEY``
-    (or ``--KEY=value``) or by nothing is a flag with the value ``"true"``: a flag never
-    swallows the next key. A later occurrence of a key wins, as in Glue.
-
-    Every key appears under its own spelling; a key that is not a shell identifier also
-    appears under its :func:`env_name` alias, unless the arguments set that alias as a key of
-    its own (the explicit key wins).
-    """
+def _parse(argv: list[str]) -> dict[str, str]:
+    """``{key: value}`` of the arguments as passed, each key once (its last occurrence)."""
     given: dict[str, str] = {}
     i = 0
     while i < len(argv):
@@ -70,8 +62,26 @@ def parse_glue_args(argv: list[str]) -> dict[str, str]:
         key = match.group(1)
         given.pop(key, None)  # re-insert: the dict's order is the order of last occurrence
         given[key] = value
+    return given
+
+
+def _with_aliases(given: dict[str, str]) -> dict[str, str]:
     aliases = {env_name(k): v for k, v in given.items() if env_name(k) not in given}
     return {**given, **aliases}
+
+
+def parse_glue_args(argv: list[str]) -> dict[str, str]:
+    """Parse Glue-style arguments into ``{variable name: value}`` (no side effects).
+
+    Accepts ``--KEY value`` and ``--KEY=value``. A ``--KEY`` followed by another ``--KEY``
+    (or ``--KEY=value``) or by nothing is a flag with the value ``"true"``: a flag never
+    swallows the next key. A later occurrence of a key wins, as in Glue.
+
+    Every key appears under its own spelling; a key that is not a shell identifier also
+    appears under its :func:`env_name` alias, unless the arguments set that alias as a key of
+    its own (the explicit key wins).
+    """
+    return _with_aliases(_parse(argv))
 
 
 def bridge_glue_args(argv: list[str] | None = None) -> dict[str, str]:
@@ -85,16 +95,26 @@ def bridge_glue_args(argv: list[str] | None = None) -> dict[str, str]:
         those not copied because the variable was already set (the environment wins: a
         person's explicit setting is never silently replaced).
     """
-    parsed = parse_glue_args(list(sys.argv[1:] if argv is None else argv))
+    given = _parse(list(sys.argv[1:] if argv is None else argv))
+    parsed = _with_aliases(given)
     for name, value in parsed.items():
         os.environ.setdefault(name, value)
-    _bridged.update(parsed)
+    for key, value in given.items():
+        _bridged.pop(key, None)  # keep the order of last occurrence across calls
+        _bridged[key] = value
     return parsed
 
 
 def bridged_args() -> dict[str, str]:
-    """Return the Glue arguments bridged so far in this process, as ``{name: value}``."""
+    """Return the Glue arguments bridged so far in this process, as ``{name: value}``
+    (aliases included, as :func:`parse_glue_args` returns them)."""
+    return _with_aliases(_bridged)
+
+
+def passed_args() -> dict[str, str]:
+    """Return the Glue arguments bridged so far as they were passed: ``{key: value}``, each
+    key once under its own spelling, without the upper-snake aliases."""
     return dict(_bridged)
 
 
-__all__ = ["bridge_glue_args", "bridged_args", "env_name", "parse_glue_args"]
+__all__ = ["bridge_glue_args", "bridged_args", "env_name", "parse_glue_args", "passed_args"]

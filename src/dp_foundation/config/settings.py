@@ -1,8 +1,9 @@
 """Domain and environment configuration, computed lazily and cached.
 
 Nothing here runs at import time: no file reads, no AWS calls. :func:`get_config` computes
-the configuration on first use; :func:`_reset` clears the cache so tests (or a long-lived
-process) can change the environment and see the effect.
+the configuration on first use and returns it as a frozen :class:`Settings`; :func:`_reset`
+clears the cache so tests (or a long-lived process) can change the environment and see the
+effect.
 
 Sources, later ones winning: ``setup/domain.json`` (the single source of truth for the
 domain), ``.env`` (workstations only, see :func:`load_local_dotenv`; never overrides variables
@@ -17,16 +18,20 @@ when the account id must come from STS.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
 import os
+import re
 import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 
-from dp_foundation.config.args import bridge_glue_args, bridged_args, parse_glue_args
+from dp_foundation.config.args import bridge_glue_args, env_name, parse_glue_args, passed_args
 from dp_foundation.exceptions import ConfigError
 
 LOCAL_ENV = "local"
@@ -35,6 +40,11 @@ LAYERS = ("raw", "refined", "curated")
 BUCKET_PURPOSES = ("raw", "refined", "curated", "artifacts")
 CATALOG = "glue_catalog"
 _DOMAIN_KEYS = ("domain_name", "domain_abbr", "aws_region")
+# What Iceberg's Glue catalog accepts as a table name, and an unquoted Spark SQL identifier.
+_TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,254}")
+_TRUE = frozenset({"true", "1", "yes", "y", "on"})
+_FALSE = frozenset({"false", "0", "no", "n", "off"})
+_T = TypeVar("_T")
 
 _log = logging.getLogger(__name__)
 
@@ -213,71 +223,335 @@ def local_uri(path: Path) -> str:
     return "file://" + path.absolute().as_posix()
 
 
-def _build_config() -> dict[str, str]:
+def _argument_key(name: str) -> str:
+    """How argument names are compared: ``tables``, ``TABLES`` and ``Tables`` are one name, as
+    are ``job-bookmark-option`` and ``JOB_BOOKMARK_OPTION`` (its alias)."""
+    return env_name(name).upper()
+
+
+class _Arguments(Mapping[str, str]):
+    """A read-only ``{key: value}`` of job arguments.
+
+    Not a ``MappingProxyType``: that cannot be pickled or deep-copied, and Spark pickles what
+    a UDF's closure holds (``dataclasses.asdict`` deep-copies too).
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = dict(values)
+
+    def __getitem__(self, key: str) -> str:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return repr(self._values)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._values,))
+
+
+@dataclass(frozen=True)
+class Settings(Mapping[str, str]):
+    """The configuration of one run: the platform's facts and the job's arguments.
+
+    Returned by :func:`get_config`; frozen (assigning a field raises
+    ``dataclasses.FrozenInstanceError``). Name tables with :meth:`table` and read job
+    arguments with :meth:`get`, :meth:`get_int` and :meth:`get_bool`.
+
+    For the transition from the ``dict`` that :func:`get_config` used to return it is also a
+    read-only ``Mapping``: ``cfg["iceberg_database_refined"]``, ``cfg["q5_region"]`` and
+    ``dict(cfg)`` work as before (every field below under its name, ``lake_dir`` as a string,
+    ``""`` on AWS, and every job argument under its own name, its lower-case name and its
+    alias). New code uses the attributes.
+
+    Attributes:
+        env: ``local``, ``dev``, ``int`` or ``prod`` (lower case).
+        domain_name: from ``setup/domain.json``.
+        domain_abbr: from ``setup/domain.json``; the prefix of every resource name.
+        aws_region: ``AWS_REGION``, else the domain's region.
+        account_id: the AWS account (``000000000000`` locally unless ``AWS_ACCOUNT_ID``).
+        s3_bucket_raw: ``{domain_abbr}-raw-{account_id}-{env}``; likewise the next three.
+        s3_bucket_refined: the refined layer's bucket.
+        s3_bucket_curated: the curated layer's bucket.
+        s3_bucket_artifacts: the bucket of wheels, job scripts and Glue's temporary files.
+        raw_uri: ``s3://<raw bucket>`` on AWS, a ``file://`` folder of the lake locally;
+            likewise the next three.
+        refined_uri: the refined bucket's URI.
+        curated_uri: the curated bucket's URI.
+        artifacts_uri: the artifacts bucket's URI.
+        iceberg_database_raw: ``{domain_abbr}_raw_{env}``; likewise the next two.
+        iceberg_database_refined: the refined layer's Glue database.
+        iceberg_database_curated: the curated layer's Glue database.
+        iceberg_warehouse: the Iceberg catalog's warehouse URI.
+        lake_dir: the local lake folder; None on AWS.
+        catalog: the Spark catalog of the Iceberg tables (``glue_catalog``).
+        args: the job's arguments as passed (``{"TABLES": "orders"}``), each once; a value
+            set in the environment before the bridge wins, as it does in ``os.environ``.
+    """
+
+    env: str
+    domain_name: str
+    domain_abbr: str
+    aws_region: str
+    account_id: str
+    s3_bucket_raw: str
+    s3_bucket_refined: str
+    s3_bucket_curated: str
+    s3_bucket_artifacts: str
+    raw_uri: str
+    refined_uri: str
+    curated_uri: str
+    artifacts_uri: str
+    iceberg_database_raw: str
+    iceberg_database_refined: str
+    iceberg_database_curated: str
+    iceberg_warehouse: str
+    lake_dir: Path | None = None
+    catalog: str = CATALOG
+    args: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        # A read-only copy: nobody, the caller included, changes the arguments afterwards.
+        object.__setattr__(self, "args", _Arguments(self.args))
+
+    # ─── Platform facts ──────────────────────────────────────────────────────
+
+    @property
+    def is_local(self) -> bool:
+        """True for ``ENV=local``: the lake is folders on this machine, no AWS is involved."""
+        return self.env == LOCAL_ENV
+
+    def database(self, layer: str) -> str:
+        """The Glue database of ``layer`` (``raw``, ``refined`` or ``curated``).
+
+        Raises:
+            ConfigError: ``layer`` is not one of them.
+        """
+        if layer not in LAYERS:
+            raise ConfigError(f"unknown layer {layer!r}; the layers are {list(LAYERS)}")
+        return str(getattr(self, f"iceberg_database_{layer}"))
+
+    def table(self, layer: str, name: str) -> str:
+        """The name Spark knows a table of ``layer`` by: ``glue_catalog.<database>.<name>``.
+
+        ``cfg.table("refined", "orders")`` is ``glue_catalog.f01_refined_dev.orders`` in
+        ``dev``. The raw layer's tables are Hive tables over Parquet files; read those by path
+        under :attr:`raw_uri`.
+
+        Args:
+            layer: ``raw``, ``refined`` or ``curated``.
+            name: the table's own name (lower-case letters, digits and underscores).
+
+        Raises:
+            ConfigError: an unknown layer, or a name Glue or Spark would not take as is.
+        """
+        database = self.database(layer)
+        if not _TABLE_NAME.fullmatch(name):
+            hint = " (pass the table's own name, without its database)" if "." in name else ""
+            raise ConfigError(
+                f"table name {name!r} is not a Glue table name: expected lower-case letters, "
+                f"digits and underscores, starting with a letter or underscore{hint}"
+            )
+        return f"{self.catalog}.{database}.{name}"
+
+    def bucket(self, purpose: str) -> str:
+        """The bucket of ``purpose`` (``raw``, ``refined``, ``curated`` or ``artifacts``).
+
+        Raises:
+            ConfigError: ``purpose`` is not one of them.
+        """
+        if purpose not in BUCKET_PURPOSES:
+            raise ConfigError(
+                f"unknown bucket purpose {purpose!r}; the purposes are {list(BUCKET_PURPOSES)}"
+            )
+        return str(getattr(self, f"s3_bucket_{purpose}"))
+
+    def uri(self, purpose: str) -> str:
+        """``s3://<bucket>`` of ``purpose`` on AWS, its ``file://`` folder locally.
+
+        Raises:
+            ConfigError: ``purpose`` is not a bucket purpose.
+        """
+        self.bucket(purpose)
+        return str(getattr(self, f"{purpose}_uri"))
+
+    # ─── Job arguments ───────────────────────────────────────────────────────
+
+    def _argument(self, name: str) -> str | None:
+        """The key of ``args`` that ``name`` names, or None."""
+        if name in self.args:
+            return name
+        wanted = _argument_key(name)
+        matches = [key for key in self.args if _argument_key(key) == wanted]
+        return matches[-1] if matches else None
+
+    def _facts(self) -> dict[str, str]:
+        facts = {
+            f.name: str(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name not in ("args", "lake_dir")
+        }
+        facts["lake_dir"] = str(self.lake_dir) if self.lake_dir is not None else ""
+        return facts
+
+    @overload
+    def get(self, name: str, /) -> str | None: ...
+    @overload
+    def get(self, name: str, default: str, /) -> str: ...
+    @overload
+    def get(self, name: str, default: _T, /) -> str | _T: ...
+    def get(self, name: str, default: object = None, /) -> object:
+        """The job argument ``name`` (``--NAME`` on Glue), or ``default`` when not passed.
+
+        ``name`` matches the argument in any case (``TABLES``, ``tables``) and a hyphenated
+        key by its alias (``JOB_BOOKMARK_OPTION``). During the transition a field name
+        (``"env"``) also works and wins over an argument spelled the same.
+        """
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def _label(self, name: str) -> str:
+        return f"--{self._argument(name) or name}"
+
+    def get_int(self, name: str, default: int | None = None) -> int:
+        """The job argument ``name`` as an integer, or ``default`` when not passed.
+
+        Raises:
+            ConfigError: the value is not an integer, or the argument was not passed and
+                there is no default.
+        """
+        value = self.get(name)
+        if value is None:
+            if default is None:
+                raise ConfigError(f"job argument --{name} (an integer) is required; not passed")
+            return default
+        try:
+            return int(value.strip())
+        except ValueError:
+            raise ConfigError(
+                f"job argument {self._label(name)} must be an integer; found {value!r}"
+            ) from None
+
+    def get_bool(self, name: str, default: bool | None = None) -> bool:
+        """The job argument ``name`` as a boolean, or ``default`` when not passed.
+
+        ``true``/``false``, ``yes``/``no``, ``on``/``off``, ``1``/``0`` in any case; a
+        ``--NAME`` passed without a value is ``true``.
+
+        Raises:
+            ConfigError: the value is none of those, or the argument was not passed and
+                there is no default.
+        """
+        value = self.get(name)
+        if value is None:
+            if default is None:
+                raise ConfigError(f"job argument --{name} (true or false) is required; not passed")
+            return default
+        word = value.strip().lower()
+        if word in _TRUE or word in _FALSE:
+            return word in _TRUE
+        raise ConfigError(
+            f"job argument {self._label(name)} must be a boolean (true/false, yes/no, on/off, "
+            f"1/0); found {value!r}"
+        )
+
+    # ─── Read-only mapping, for code written against the old dict ───────────
+
+    def __getitem__(self, key: str) -> str:
+        facts = self._facts()
+        if key in facts:
+            return facts[key]
+        argument = self._argument(key)
+        if argument is None:
+            raise KeyError(key)
+        return self.args[argument]
+
+    def __iter__(self) -> Iterator[str]:
+        facts = self._facts()
+        seen = set(facts)
+        yield from facts
+        for key in self.args:
+            for name in (key, key.lower(), env_name(key), env_name(key).lower()):
+                if name not in seen:
+                    seen.add(name)
+                    yield name
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _build_config() -> Settings:
     bridge_glue_args()  # first use: Glue's --KEY value arguments become variables
     load_local_dotenv()
     env = os.environ.get("ENV", LOCAL_ENV).strip().lower() or LOCAL_ENV
     domain = _get_domain()
     abbr = domain["domain_abbr"]
     account_id = _get_account_id(env)
-    cfg: dict[str, str] = {
-        "env": env,
-        **domain,
-        "aws_region": os.environ.get("AWS_REGION", domain["aws_region"]),
-        "account_id": account_id,
-        "catalog": CATALOG,
-    }
     local = env == LOCAL_ENV
     root = lake_dir()
-    for purpose in BUCKET_PURPOSES:
-        name = bucket_name(abbr, purpose, account_id, env)
-        cfg[f"s3_bucket_{purpose}"] = name
-        # Locally a bucket is a folder of the lake with the bucket's name.
-        cfg[f"{purpose}_uri"] = local_uri(root / name) if local else f"s3://{name}"
-    for layer in LAYERS:
-        cfg[f"iceberg_database_{layer}"] = database_name(abbr, layer, env)
-    cfg["iceberg_warehouse"] = (
-        local_uri(root / "warehouse") if local else f"s3://{cfg['s3_bucket_refined']}/warehouse/"
+    buckets = {p: bucket_name(abbr, p, account_id, env) for p in BUCKET_PURPOSES}
+    # Locally a bucket is a folder of the lake with the bucket's name.
+    uris = {p: local_uri(root / b) if local else f"s3://{b}" for p, b in buckets.items()}
+    databases = {layer: database_name(abbr, layer, env) for layer in LAYERS}
+    return Settings(
+        env=env,
+        domain_name=domain["domain_name"],
+        domain_abbr=abbr,
+        aws_region=os.environ.get("AWS_REGION", domain["aws_region"]),
+        account_id=account_id,
+        s3_bucket_raw=buckets["raw"],
+        s3_bucket_refined=buckets["refined"],
+        s3_bucket_curated=buckets["curated"],
+        s3_bucket_artifacts=buckets["artifacts"],
+        raw_uri=uris["raw"],
+        refined_uri=uris["refined"],
+        curated_uri=uris["curated"],
+        artifacts_uri=uris["artifacts"],
+        iceberg_database_raw=databases["raw"],
+        iceberg_database_refined=databases["refined"],
+        iceberg_database_curated=databases["curated"],
+        iceberg_warehouse=(
+            local_uri(root / "warehouse") if local else f"s3://{buckets['refined']}/warehouse/"
+        ),
+        lake_dir=root if local else None,
+        catalog=CATALOG,
+        args={key: os.environ.get(key, value) for key, value in passed_args().items()},
     )
-    cfg["lake_dir"] = str(root) if local else ""
-    for name, value in bridged_args().items():
-        current = os.environ.get(name, value)
-        cfg.setdefault(name.lower(), current)
-        cfg.setdefault(name, current)
-    return cfg
 
 
 @functools.lru_cache(maxsize=1)
-def _cached_config() -> tuple[tuple[str, str], ...]:
-    return tuple(_build_config().items())
-
-
-def get_config() -> dict[str, str]:
-    """Return the configuration of this run (a fresh dict; the values are cached).
-
-    Keys include ``env``, ``domain_name``, ``domain_abbr``, ``aws_region``, ``account_id``,
-    ``s3_bucket_{raw,refined,curated,artifacts}``, ``{raw,refined,curated,artifacts}_uri``
-    (``s3://bucket`` on AWS, a ``file://`` folder locally), ``iceberg_database_{raw,refined,
-    curated}``, ``iceberg_warehouse``, ``catalog`` and every bridged Glue argument (under its
-    lower-case name and its own name, e.g. ``q5_region`` and ``Q5_REGION``; a hyphenated key
-    also under its alias: ``job-bookmark-option``, ``job_bookmark_option``,
-    ``JOB_BOOKMARK_OPTION``).
+def get_config() -> Settings:
+    """Return the configuration of this run (computed once, then cached; it is frozen).
 
     The first call (and the first after :func:`_reset`) bridges the Glue arguments in
     ``sys.argv`` into the environment and, on a workstation, loads ``.env``.
 
     With ``ENV=local`` (the default) no AWS account, credentials or network is needed.
 
+    Returns:
+        The platform's facts (``cfg.env``, ``cfg.raw_uri``, ``cfg.table("refined",
+        "orders")``, ...) and the job's arguments (``cfg.get("TABLES", "all")``,
+        ``cfg.get_int("Q5_YEAR", 1994)``); see :class:`Settings`.
+
     Raises:
         ConfigError: the domain file is missing or invalid, or (outside ``local``) the AWS
             account cannot be resolved or is not allowed from a workstation.
     """
-    return dict(_cached_config())
+    return _build_config()
 
 
 def _reset() -> None:
     """Clear every cached value so the next :func:`get_config` re-reads its sources."""
-    _cached_config.cache_clear()
+    get_config.cache_clear()
     _get_account_id.cache_clear()
     _get_domain.cache_clear()
 
@@ -287,6 +561,7 @@ __all__ = [
     "LAYERS",
     "LOCAL_ACCOUNT_ID",
     "LOCAL_ENV",
+    "Settings",
     "bucket_name",
     "database_name",
     "find_dotenv",
