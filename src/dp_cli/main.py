@@ -15,6 +15,7 @@ from typing import Any
 
 from dp_foundation.exceptions import DataPlatformError
 from dp_foundation.logging import events as ev
+from dp_foundation.logging.logger import setup_logging
 
 EXIT_USAGE = 2
 
@@ -355,6 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``dp``: one-line errors, never a stack trace, for expected failures."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    setup_logging()  # what the library logs in this process (e.g. `dp contract test`'s checks)
     try:
         return int(args.func(args))
     except DataPlatformError as exc:

@@ -31,10 +31,11 @@ WRITER_JOB = r"""
 import json, os, pathlib, shlex, time
 from dataclasses import asdict
 import dp_foundation
-from dp_foundation.logging import get_logger
+from dp_foundation.logging import get_logger, setup_logging
 from dp_foundation.quality.checks import CheckResult
 
 dp_foundation.bridge_glue_args()
+setup_logging()  # as a job's entry point does
 lake = pathlib.Path(os.environ["DP_LAKE_DIR"])
 results = [
     CheckResult("unique(o_orderkey)", True, "0 of 3 rows share their key", 0, 3),

@@ -1,18 +1,25 @@
-"""dp_foundation.logging.logger: one JSON object per line on stderr."""
+"""dp_foundation.logging.logger: one JSON object per line on stderr, once the entry point
+calls setup_logging(); importing or get_logger() installs nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
 import os
+import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
 
-from dp_foundation.logging import JsonFormatter, get_logger
+from dp_foundation.logging import JsonFormatter, get_logger, setup_logging
+
+HANDLER = "dp_foundation.json"
+ROOTS = ("dp", "dp_foundation")
 
 
 def _record(
@@ -26,8 +33,35 @@ def _record(
 
 @pytest.fixture
 def job_env() -> None:
-    for name in ("ENV", "JOB_NAME", "JOB_RUN_ID", "DP_JOB_NAME", "DP_RUN_ID"):
+    for name in ("ENV", "JOB_NAME", "JOB_RUN_ID", "DP_JOB_NAME", "DP_RUN_ID", "DP_LOG_LEVEL"):
         os.environ.pop(name, None)
+
+
+@contextlib.contextmanager
+def _logging_restored() -> Iterator[None]:
+    """Undo what setup_logging() does, so that later tests in this process see the logging
+    pytest set up (caplog relies on records propagating to the root logger)."""
+    saved = {n: (list(logging.getLogger(n).handlers), logging.getLogger(n).level) for n in ROOTS}
+    try:
+        yield
+    finally:
+        for name, (handlers, level) in saved.items():
+            logger = logging.getLogger(name)
+            logger.handlers[:] = handlers
+            logger.setLevel(level)
+            logger.propagate = True
+
+
+@pytest.fixture
+def entry_point(job_env: None) -> Iterator[None]:
+    """What a job's ``__main__`` does first: setup_logging()."""
+    with _logging_restored():
+        setup_logging()
+        yield
+
+
+def _json_handlers(name: str) -> list[logging.Handler]:
+    return [h for h in logging.getLogger(name).handlers if h.get_name() == HANDLER]
 
 
 def test_standard_fields(job_env: None) -> None:
@@ -82,13 +116,33 @@ def test_exception_text(job_env: None) -> None:
     assert "ValueError: boom" in payload["exception"]
 
 
-def test_get_logger_writes_one_json_line_to_stderr(
-    job_env: None, capsys: pytest.CaptureFixture[str]
+def test_get_logger_names_loggers_under_dp() -> None:
+    assert get_logger("tests.logging").name == "dp.tests.logging"
+    assert get_logger("dp.jobs.x").name == "dp.jobs.x"
+    assert get_logger("dp").name == "dp"
+    assert get_logger("dp_foundation.io.writers").name == "dp.dp_foundation.io.writers"
+
+
+def test_importing_and_get_logger_install_nothing() -> None:
+    """A library only names loggers: in a fresh process, importing every module (the ones that
+    log at import time included) and asking for loggers leaves the handlers as they were."""
+    code = """
+import json, logging
+import dp_foundation.io.writers, dp_foundation.quality.checks, dp_foundation.config.settings
+from dp_foundation.logging import get_logger
+get_logger("jobs.x").info("not shown")
+print(json.dumps({n: [h.get_name() for h in logging.getLogger(n).handlers]
+                  for n in ("", "dp", "dp_foundation")}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == {"": [], "dp": [], "dp_foundation": []}
+    assert out.stderr == ""
+
+
+def test_setup_logging_writes_one_json_line_to_stderr(
+    entry_point: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     log = get_logger("tests.logging")
-    assert log.name == "dp.tests.logging"
-    assert get_logger("dp.jobs.x").name == "dp.jobs.x"
-
     log.info("wrote %d rows", 5, extra={"table": "t"})
     log.debug("not shown at INFO")
 
@@ -100,23 +154,41 @@ def test_get_logger_writes_one_json_line_to_stderr(
     assert payload["logger"] == "dp.tests.logging"
 
 
-def test_get_logger_follows_a_replaced_stderr(
+def test_library_modules_own_loggers_are_served_too(
+    entry_point: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Modules that use ``logging.getLogger(__name__)`` (e.g. the settings' account guard)."""
+    logging.getLogger("dp_foundation.config.settings").warning("careful")
+    payload = json.loads(capsys.readouterr().err.splitlines()[-1])
+    assert (payload["logger"], payload["level"]) == ("dp_foundation.config.settings", "WARNING")
+
+
+def test_setup_logging_follows_a_replaced_stderr(
     job_env: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Records go to the current sys.stderr, not to the one present when the handler was made."""
     earlier = io.StringIO()
-    with monkeypatch.context() as patch:
-        patch.setattr(sys, "stderr", earlier)
-        get_logger("tests.a")  # creates the handler here unless an earlier test did
-    get_logger("tests.b").warning("second")
+    with _logging_restored():
+        with monkeypatch.context() as patch:
+            patch.setattr(sys, "stderr", earlier)
+            setup_logging()
+        get_logger("tests.b").warning("second")
 
     assert earlier.getvalue() == ""
     assert json.loads(capsys.readouterr().err.splitlines()[-1])["message"] == "second"
 
 
-def test_one_handler_for_every_logger() -> None:
-    get_logger("a")
-    get_logger("b")
-    handlers = [h for h in logging.getLogger("dp").handlers if h.get_name() == "dp_foundation.json"]
-    assert len(handlers) == 1
-    assert logging.getLogger("dp").propagate is False
+def test_setup_logging_twice_installs_one_handler(entry_point: None) -> None:
+    setup_logging()
+    setup_logging("DEBUG")
+    for name in ROOTS:
+        assert len(_json_handlers(name)) == 1
+        assert logging.getLogger(name).propagate is False
+        assert logging.getLogger(name).level == logging.DEBUG
+    assert _json_handlers("dp") == _json_handlers("dp_foundation")  # one handler, two roots
+
+
+def test_level_from_dp_log_level(entry_point: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DP_LOG_LEVEL", "warning")
+    setup_logging()
+    assert logging.getLogger("dp").level == logging.WARNING

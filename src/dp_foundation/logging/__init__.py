@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from dp_foundation.logging.logger import JsonFormatter, get_logger
+from dp_foundation.logging.logger import JsonFormatter, get_logger, setup_logging
 
-__all__ = ["JsonFormatter", "get_logger"]
+__all__ = ["JsonFormatter", "get_logger", "setup_logging"]

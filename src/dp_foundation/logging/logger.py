@@ -4,6 +4,11 @@ Each record is one JSON object: ``timestamp`` (UTC, ISO 8601), ``level``, ``logg
 ``message``, ``env``, ``job_name`` and ``run_id`` when known (from Glue's ``JOB_NAME`` /
 ``JOB_RUN_ID`` arguments or ``DP_JOB_NAME`` / ``DP_RUN_ID`` locally), plus any fields passed
 with ``extra={...}`` and the exception text when there is one.
+
+A library only names its loggers; the program decides where records go. A job's entry point
+calls :func:`setup_logging` once (``if __name__ == "__main__": setup_logging(); main()``);
+importing a module or calling :func:`get_logger` installs nothing, so a test, a notebook or
+another program that imports a job or the library keeps its own logging.
 """
 
 from __future__ import annotations
@@ -20,6 +25,10 @@ _STANDARD_ATTRS = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime", "taskName"}
 )
 _HANDLER_NAME = "dp_foundation.json"
+# The hierarchies the handler serves: ``dp`` (get_logger's, which the local runner reads a
+# job's records from) and ``dp_foundation`` (library modules' ``logging.getLogger(__name__)``).
+# Spark's, py4j's and boto's loggers are left as they are.
+_ROOTS = ("dp", "dp_foundation")
 
 
 class JsonFormatter(logging.Formatter):
@@ -69,30 +78,46 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         """Ignored: the handler always follows ``sys.stderr``."""
 
 
-def _ensure_handler() -> None:
-    root = logging.getLogger("dp")
-    if any(h.get_name() == _HANDLER_NAME for h in root.handlers):
-        return
-    handler = _StderrHandler()
-    handler.set_name(_HANDLER_NAME)
-    handler.setFormatter(JsonFormatter())
-    root.addHandler(handler)
-    root.setLevel(os.environ.get("DP_LOG_LEVEL", "INFO").upper())
-    root.propagate = False
+def setup_logging(level: str | None = None) -> None:
+    """Send the records of ``dp.*`` and ``dp_foundation.*`` to stderr as JSON lines; once.
+
+    Called by a program's entry point (a job's ``__main__`` block, the ``dp`` command), never
+    by library code. Calling it again changes nothing but the level: one handler, so no
+    record is written twice. Those loggers stop propagating to the root logger, so a root
+    handler (Glue's, a notebook's) does not print them a second time.
+
+    Args:
+        level: ``DEBUG``, ``INFO``, ...; default ``DP_LOG_LEVEL``, else ``INFO``.
+    """
+    chosen = (level or os.environ.get("DP_LOG_LEVEL") or "INFO").upper()
+    handler = next(
+        (h for h in logging.getLogger(_ROOTS[0]).handlers if h.get_name() == _HANDLER_NAME),
+        None,
+    )
+    if handler is None:
+        handler = _StderrHandler()
+        handler.set_name(_HANDLER_NAME)
+        handler.setFormatter(JsonFormatter())
+    for name in _ROOTS:
+        root = logging.getLogger(name)
+        if handler not in root.handlers:
+            root.addHandler(handler)
+        root.setLevel(chosen)
+        root.propagate = False
 
 
 def get_logger(name: str) -> logging.Logger:
-    """Return a logger that writes JSON lines to stderr.
+    """Return the logger ``name`` under the ``dp`` hierarchy; install nothing.
 
-    Loggers live under the ``dp`` hierarchy (``get_logger("jobs.refine")`` is ``dp.jobs.refine``)
-    so that one handler serves all of them and Spark's or boto's own logging is untouched.
-    The level comes from ``DP_LOG_LEVEL`` (default ``INFO``).
+    ``get_logger("jobs.refine")`` is ``dp.jobs.refine``, ``get_logger(__name__)`` in
+    ``dp_foundation.io.writers`` is ``dp.dp_foundation.io.writers``: the names the local
+    runner and the catalog recognise a job's records by. Its records are JSON lines on stderr
+    once the program's entry point has called :func:`setup_logging`.
 
     Args:
         name: usually ``__name__``.
     """
-    _ensure_handler()
     return logging.getLogger(name if name == "dp" or name.startswith("dp.") else f"dp.{name}")
 
 
-__all__ = ["JsonFormatter", "get_logger"]
+__all__ = ["JsonFormatter", "get_logger", "setup_logging"]

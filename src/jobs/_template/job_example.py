@@ -20,7 +20,7 @@ from dp_foundation.config.settings import get_config
 from dp_foundation.contracts import load_contract
 from dp_foundation.io.readers import read_iceberg
 from dp_foundation.io.writers import write_iceberg
-from dp_foundation.logging.logger import get_logger
+from dp_foundation.logging.logger import get_logger, setup_logging
 from dp_foundation.spark.session import get_spark
 
 if TYPE_CHECKING:
@@ -64,4 +64,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    setup_logging()  # JSON log lines on stderr: the script, not the library, decides
     main()

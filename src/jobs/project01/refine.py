@@ -18,7 +18,7 @@ from dp_foundation.config.settings import get_config
 from dp_foundation.contracts import TableContract, load_contract
 from dp_foundation.io.readers import read_parquet
 from dp_foundation.io.writers import write_iceberg
-from dp_foundation.logging.logger import get_logger
+from dp_foundation.logging.logger import get_logger, setup_logging
 from dp_foundation.quality.checks import DataQualityChecker
 from dp_foundation.spark.session import get_spark
 
@@ -89,4 +89,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    setup_logging()
     main()

@@ -26,7 +26,7 @@ from dp_foundation.contracts import TableContract, load_contract
 from dp_foundation.exceptions import ContractError, TableNotFoundError
 from dp_foundation.iceberg.catalog import table_exists
 from dp_foundation.io.writers import write_iceberg
-from dp_foundation.logging.logger import get_logger
+from dp_foundation.logging.logger import get_logger, setup_logging
 from dp_foundation.spark.session import get_spark
 
 if TYPE_CHECKING:
@@ -205,4 +205,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    setup_logging()
     main()
