@@ -186,16 +186,22 @@ def test_nothing_applied_elsewhere_means_no_collision(
 
 CLASH_TABLES = """locals {
   raw_tables = {}
-  iceberg_tables = {
-    customer = { layer = "refined", columns = "c_custkey bigint, c_name string" }
-  }
 }
 """
+# A contract of project01's refined customer table, declared by another project too.
+CLASH_CONTRACTS = {
+    "refined/customer.odcs.yaml": tfchecks.INFRA
+    / "projects"
+    / "project01"
+    / "contracts"
+    / "refined"
+    / "customer.odcs.yaml"
+}
 
 
 def add_clashing_project(infra: Path, name: str = "clash", folder: str | None = None) -> Path:
-    """A copy of test02 that also declares project01's refined customer table."""
-    return tfchecks.add_project(infra, name, CLASH_TABLES, folder=folder)
+    """A copy of test02 whose only table is project01's refined customer table."""
+    return tfchecks.add_project(infra, name, CLASH_TABLES, folder=folder, contracts=CLASH_CONTRACTS)
 
 
 def test_two_projects_declaring_one_table_are_reported(tmp_path: Path) -> None:
@@ -227,8 +233,8 @@ def test_a_table_another_applied_project_declares_stops_the_plan(
     assert tfchecks.failed_preconditions(clash) == [
         f"terraform_data.table_ownership: table {ABBR}_refined_dev.customer is already declared"
         " by project project01 (this is project clash): table names are unique across the"
-        " projects of the domain, which share the layer databases; rename the table in"
-        " tables.tf."
+        " projects of the domain, which share the layer databases; rename the table (its"
+        " contract, contracts/<layer>/<table>.odcs.yaml)."
     ]
     own = tfchecks.evaluate(infra / "projects" / "project01", TFVARS, tmp_path)
     assert tfchecks.local_values(own)["other_project_states"] == {}

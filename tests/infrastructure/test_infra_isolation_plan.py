@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from . import tfchecks
-from .test_infra_isolation import CLASH_TABLES
+from .test_infra_isolation import CLASH_CONTRACTS, CLASH_TABLES
 from .tfchecks import DOMAIN, INFRA, STUB_ACCOUNT_ID, STUB_WHEEL_VERSION
 
 TIMEOUT = 600
@@ -180,7 +180,7 @@ def terraform_test(directory: Path, env: dict[str, str]) -> str:
 @pytest.fixture(scope="module")
 def planned(scratch_tree: tuple[Path, dict[str, str]]) -> str:
     infra, env = scratch_tree
-    stack = tfchecks.add_project(infra, "clash", CLASH_TABLES)
+    stack = tfchecks.add_project(infra, "clash", CLASH_TABLES, contracts=CLASH_CONTRACTS)
     baseline = tfchecks.fake_baseline_outputs("dev", tfchecks.output_names(INFRA / "baseline"))
     (stack / "tests").mkdir()
     (stack / "tests" / "ownership.tftest.hcl").write_text(ownership_tests(baseline))

@@ -16,7 +16,15 @@ MODULES = sorted(p.name for p in (INFRA / "modules").iterdir() if p.is_dir())
 PROJECTS = sorted(p.parent.name for p in INFRA.glob("projects/*/project.json"))
 ENVIRONMENTS = sorted(tfchecks.ENVIRONMENTS)
 ROOT_FILES_OF_PROJECT = {"data.tf", "locals.tf", "main.tf", "outputs.tf", "variables.tf"}
-PROJECT_OWN_FILES = {"project.json", "tables.tf", "jobs.tf", "pipelines.tf", "optimizers.tf"}
+# contracts/: the data contracts of the project's tables (one ODCS file per table).
+PROJECT_OWN_FILES = {
+    "project.json",
+    "tables.tf",
+    "jobs.tf",
+    "pipelines.tf",
+    "optimizers.tf",
+    "contracts",
+}
 
 
 def test_required_modules_exist_and_no_dead_ones() -> None:

@@ -1,5 +1,6 @@
 """Project stacks, evaluated with a stubbed baseline: Glue jobs and pipelines come from
-project.json, tables from tables.tf."""
+project.json, tables from their data contracts (contracts/<layer>/<table>.odcs.yaml) and
+tables.tf (where raw files land)."""
 
 from __future__ import annotations
 
@@ -253,54 +254,23 @@ def test_pipeline_log_groups_are_encrypted(project_stack: Callable[..., dict]) -
 # ─── Tables ───
 
 
-def ddl(*parts: str) -> str:
-    return ", ".join(parts)
+def contract_tables(project: str) -> dict[str, dict]:
+    """``<layer>/<table>`` => the compiled contract of each of the project's tables: the one
+    place their columns are written."""
+    from dp_cli.contracts.compile import compile_all
+
+    results = compile_all(tfchecks.REPO_ROOT, project)
+    assert [p for r in results for p in r.problems] == []
+    return {f"{r.source.layer}/{r.source.table}": r.data for r in results if r.data}
 
 
-TPCH = {
-    "region": ddl("r_regionkey int", "r_name string", "r_comment string"),
-    "nation": ddl("n_nationkey int", "n_name string", "n_regionkey int", "n_comment string"),
-    "customer": ddl(
-        "c_custkey bigint, c_name string, c_address string, c_nationkey int, c_phone string",
-        "c_acctbal decimal(15,2), c_mktsegment string, c_comment string",
-    ),
-    "supplier": ddl(
-        "s_suppkey bigint, s_name string, s_address string, s_nationkey int, s_phone string",
-        "s_acctbal decimal(15,2), s_comment string",
-    ),
-    "orders": ddl(
-        "o_orderkey bigint, o_custkey bigint, o_orderstatus string, o_totalprice decimal(15,2)",
-        "o_orderdate date, o_orderpriority string, o_clerk string, o_shippriority int",
-        "o_comment string",
-    ),
-    "lineitem": ddl(
-        "l_orderkey bigint, l_partkey bigint, l_suppkey bigint, l_linenumber int",
-        "l_quantity decimal(15,2), l_extendedprice decimal(15,2), l_discount decimal(15,2)",
-        "l_tax decimal(15,2), l_returnflag string, l_linestatus string, l_shipdate date",
-        "l_commitdate date, l_receiptdate date, l_shipinstruct string, l_shipmode string",
-        "l_comment string",
-    ),
-}
-CURATED = {
-    "pricing_summary": ddl(
-        "l_returnflag string, l_linestatus string, sum_qty decimal(18,2)",
-        "sum_base_price decimal(18,2), sum_disc_price decimal(18,4), sum_charge decimal(18,6)",
-        "avg_qty decimal(18,6), avg_price decimal(18,6), avg_disc decimal(18,6)",
-        "count_order bigint",
-    ),
-    "local_supplier_volume": ddl("n_name string", "revenue decimal(18,4)"),
-}
-TEST02_RAW = ddl(
-    "c_custkey string, c_name string, c_address string, c_nationkey string, c_phone string",
-    "c_acctbal string, c_mktsegment string, change_ts string",
-)
-TEST02_REFINED = {
-    "customer_dim": ddl(
-        "c_custkey bigint, c_name string, c_address string, c_nationkey int, c_phone string",
-        "c_acctbal decimal(15,2), c_mktsegment string, change_ts timestamp",
-    ),
-    "customer_quarantine": ddl("source_file string", "raw_record string", "reason string"),
-}
+def ddl_of(compiled: dict, partitions: bool = False) -> str:
+    """A compiled contract's columns as "name type, ..." (partition keys apart for raw)."""
+    raw = compiled["layer"] == "raw"
+    keys = {c["name"] for c in compiled["partition_columns"]} if raw else set()
+    return ", ".join(
+        f"{c['name']} {c['type']}" for c in compiled["columns"] if (c["name"] in keys) == partitions
+    )
 
 
 def module_inputs(parsed: dict, module: str) -> dict[str, dict]:
@@ -320,23 +290,34 @@ def columns(inputs: dict, key: str = "columns") -> str:
 
 def test_project01_tables(project_stack: Callable[..., dict]) -> None:
     parsed = project_stack("project01")
+    contracts = contract_tables("project01")
     raw = by_key(parsed, "aws_glue_catalog_table", "raw_tables")
     raw_inputs = module_inputs(parsed, "raw_tables")
-    assert {k: columns(t) for k, t in raw_inputs.items()} == TPCH
+    tpch = ["region", "nation", "customer", "supplier", "orders", "lineitem"]
+    assert {k: columns(t) for k, t in raw_inputs.items()} == {
+        k: ddl_of(contracts[f"raw/{k}"]) for k in tpch
+    }
     for key, table in raw.items():
         assert table["database_name"] == f"{ABBR}_raw_dev"
         assert table["storage_descriptor"]["location"] == f"s3://{name('raw')}/tpch/{key}/"
         assert table["parameters"]["classification"] == "parquet"
+        assert table["description"] == "TPC-H " + key + ", as landed"
     assert columns(raw_inputs["lineitem"], "partition_keys") == "ship_year int, ship_month int"
     assert not raw_inputs["orders"]["partition_keys"]
+    # Column comments are the contracts' descriptions.
+    comments = {
+        c["name"]: c.get("comment") for c in tfchecks.as_list(raw_inputs["orders"]["columns"])
+    }
+    assert comments["o_orderdate"] == "Date the order was placed"
 
     iceberg = by_key(parsed, "aws_glue_catalog_table", "iceberg_tables")
+    curated = {"pricing_summary", "local_supplier_volume"}
     assert {k: columns(t) for k, t in module_inputs(parsed, "iceberg_tables").items()} == {
-        **TPCH,
-        **CURATED,
+        c["table"]: ddl_of(c) for c in contracts.values() if c["layer"] != "raw"
     }
+    assert set(iceberg) == set(tpch) | curated
     for key, table in iceberg.items():
-        layer = "curated" if key in CURATED else "refined"
+        layer = "curated" if key in curated else "refined"
         assert table["database_name"] == f"{ABBR}_{layer}_dev"
         assert table["storage_descriptor"]["location"] == f"s3://{name(layer)}/project01/{key}/"
         assert table["open_table_format_input"]["iceberg_input"]["metadata_operation"] == "CREATE"
@@ -344,18 +325,33 @@ def test_project01_tables(project_stack: Callable[..., dict]) -> None:
 
 def test_test02_tables(project_stack: Callable[..., dict]) -> None:
     parsed = project_stack("test02")
+    contracts = contract_tables("test02")
     raw = by_key(parsed, "aws_glue_catalog_table", "raw_tables")["customer_changes"]
-    assert columns(module_inputs(parsed, "raw_tables")["customer_changes"]) == TEST02_RAW
+    assert columns(module_inputs(parsed, "raw_tables")["customer_changes"]) == ddl_of(
+        contracts["raw/customer_changes"]
+    )
     assert raw["storage_descriptor"]["location"] == f"s3://{name('raw')}/crm/customer_changes/"
     assert raw["parameters"]["classification"] == "csv"
     assert raw["storage_descriptor"]["ser_de_info"]["serialization_library"].endswith(
         "OpenCSVSerde"
     )
     iceberg = by_key(parsed, "aws_glue_catalog_table", "iceberg_tables")
-    assert {
-        k: columns(t) for k, t in module_inputs(parsed, "iceberg_tables").items()
-    } == TEST02_REFINED
+    assert {k: columns(t) for k, t in module_inputs(parsed, "iceberg_tables").items()} == {
+        "customer_dim": ddl_of(contracts["refined/customer_dim"]),
+        "customer_quarantine": ddl_of(contracts["refined/customer_quarantine"]),
+    }
     assert all(t["database_name"] == f"{ABBR}_refined_dev" for t in iceberg.values())
+
+
+def test_a_raw_table_without_contract_or_landing_place_stops_the_plan(tmp_path: Path) -> None:
+    infra = tfchecks.stub_tree(tmp_path)
+    tables = 'locals {\n  raw_tables = { ghost = { prefix = "x" } }\n}\n'
+    stack = tfchecks.add_project(infra, "gaps", tables)
+    parsed = tfchecks.evaluate(
+        stack, {"environment": "dev", "wheel_version": STUB_WHEEL_VERSION}, tmp_path
+    )
+    (failure,) = tfchecks.failed_preconditions(parsed)
+    assert "raw tables customer_changes, ghost: each raw table needs both a contract" in failure
 
 
 @pytest.mark.parametrize("project", ["project01", "test02"])
@@ -382,39 +378,3 @@ def test_project_roles_are_bounded(project_stack: Callable[..., dict]) -> None:
             role["permissions_boundary"]
             == f"arn:aws:iam::{STUB_ACCOUNT_ID}:policy/{name('project-boundary')}"
         )
-
-
-def _job_module(project: str, script: str):  # type: ignore[no-untyped-def]
-    import importlib.util
-    import sys
-
-    path = Path(__file__).resolve().parents[2] / "src" / "jobs" / project / f"{script}.py"
-    spec = importlib.util.spec_from_file_location(f"schema_{project}_{script}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve their module through sys.modules
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_terraform_tables_have_the_schemas_the_jobs_write(
-    project_stack: Callable[..., dict],
-) -> None:
-    """On AWS Terraform creates the Iceberg tables the jobs then write: same columns, same types."""
-    refine = _job_module("project01", "refine")
-    curate = _job_module("project01", "curate")
-    changes = _job_module("test02", "customer_changes")
-    written = {name: spec.columns for name, spec in refine.TABLES.items()}
-    written["pricing_summary"] = curate.PRICING_SUMMARY
-    written["local_supplier_volume"] = curate.LOCAL_SUPPLIER_VOLUME
-
-    def ddl_of(schema: dict[str, str]) -> str:
-        return ", ".join(f"{c} {t}" for c, t in schema.items())
-
-    declared = {
-        k: columns(t)
-        for k, t in module_inputs(project_stack("project01"), "iceberg_tables").items()
-    }
-    assert declared == {k: ddl_of(v) for k, v in written.items()}
-    test02 = module_inputs(project_stack("test02"), "iceberg_tables")
-    assert columns(test02["customer_dim"]) == ddl_of(changes.DIM_SCHEMA)

@@ -263,15 +263,27 @@ def stub_tree(dest: Path, project_states: dict[str, dict[str, Any]] | None = Non
 
 
 def add_project(
-    infra: Path, name: str, tables_tf: str, like: str = "test02", folder: str | None = None
+    infra: Path,
+    name: str,
+    tables_tf: str,
+    like: str = "test02",
+    folder: str | None = None,
+    contracts: dict[str, Path] | None = None,
 ) -> Path:
     """A new project in a copied tree: a copy of project ``like`` (its symlinks kept) named
-    ``name`` in folder ``folder`` (default: the name), with ``tables_tf`` as its tables.tf."""
+    ``name`` in folder ``folder`` (default: the name), with ``tables_tf`` as its tables.tf and,
+    when given, ``contracts`` (``<layer>/<table>.odcs.yaml`` => file to copy) as its only
+    contracts."""
     stack = infra / "projects" / (folder or name)
     shutil.copytree(infra / "projects" / like, stack, symlinks=True)
     config = json.loads((stack / "project.json").read_text())
     (stack / "project.json").write_text(json.dumps({**config, "name": name}))
     (stack / "tables.tf").write_text(tables_tf)
+    if contracts is not None:
+        shutil.rmtree(stack / "contracts", ignore_errors=True)
+        for relative, source in contracts.items():
+            (stack / "contracts" / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, stack / "contracts" / relative)
     return stack
 
 

@@ -46,11 +46,33 @@ locals {
     }
   }
 
-  # ─── Tables (tables.tf) ───
-  # Column lists are DDL strings ("name type, name type, ..."); parsed here into Glue columns.
-  # Raw tables sit over the prefix their data lands in; Iceberg tables under the project's
-  # own prefix of their layer bucket, s3://<bucket>/<project>/<table>/ (see Isolation below).
-  column_pattern = "([a-z_][a-z0-9_]*)\\s+([a-z]+(?:\\(\\s*[0-9]+\\s*(?:,\\s*[0-9]+\\s*)?\\))?)"
+  # ─── Tables (contracts/<layer>/<table>.odcs.yaml, tables.tf) ───
+  # Every table of the project has an ODCS data contract: the one place its columns, types,
+  # descriptions and partition columns are written. tables.tf adds where a raw table's files
+  # land. Raw tables sit over the prefix their data lands in; Iceberg tables under the
+  # project's own prefix of their layer bucket, s3://<bucket>/<project>/<table>/ (see
+  # Isolation below).
+  contract_files = fileset("${path.module}/contracts", "*/*.odcs.yaml")
+  contracts = {
+    for file in local.contract_files : trimsuffix(file, ".odcs.yaml") => {
+      layer  = dirname(file)
+      table  = trimsuffix(basename(file), ".odcs.yaml")
+      schema = yamldecode(file("${path.module}/contracts/${file}")).schema[0]
+    }
+  }
+  # A raw table's partition columns are Hive partition keys (folder=value), not data columns.
+  contract_columns = {
+    for key, contract in local.contracts : key => {
+      columns = [
+        for p in contract.schema.properties : { name = p.name, type = p.physicalType, comment = try(p.description, null) }
+        if !(contract.layer == "raw" && try(p.partitioned, false))
+      ]
+      partition_keys = [
+        for p in contract.schema.properties : { name = p.name, type = p.physicalType, comment = try(p.description, null) }
+        if contract.layer == "raw" && try(p.partitioned, false)
+      ]
+    }
+  }
   layer_buckets = {
     raw     = local.baseline.s3_raw_bucket
     refined = local.baseline.s3_refined_bucket
@@ -68,23 +90,29 @@ locals {
   }
   raw_table_definitions = {
     for name, table in local.raw_tables : name => {
-      description    = try(table.description, "")
+      description    = try(local.contracts["raw/${name}"].schema.description, "")
       format         = try(table.format, "parquet")
       prefix         = trim(table.prefix, "/")
       location       = "s3://${local.layer_buckets.raw}/${trim(table.prefix, "/")}/"
-      columns        = [for m in regexall(local.column_pattern, table.columns) : { name = m[0], type = m[1] }]
-      partition_keys = [for m in regexall(local.column_pattern, try(table.partition_keys, "")) : { name = m[0], type = m[1] }]
+      columns        = local.contract_columns["raw/${name}"].columns
+      partition_keys = local.contract_columns["raw/${name}"].partition_keys
     }
   }
   iceberg_table_definitions = {
-    for name, table in local.iceberg_tables : name => {
-      description = try(table.description, "")
-      layer       = table.layer
-      database    = local.layer_databases[table.layer]
-      location    = "s3://${local.layer_buckets[table.layer]}/${local.project}/${name}/"
-      columns     = [for m in regexall(local.column_pattern, table.columns) : { name = m[0], type = m[1] }]
-    }
+    for key, contract in local.contracts : contract.table => {
+      description = try(contract.schema.description, "")
+      layer       = contract.layer
+      database    = local.layer_databases[contract.layer]
+      location    = "s3://${local.layer_buckets[contract.layer]}/${local.project}/${contract.table}/"
+      columns     = local.contract_columns[key].columns
+    } if contract.layer != "raw"
   }
+  # Raw tables without a contract, and raw contracts without a landing place in tables.tf.
+  raw_contract_tables = [for contract in values(local.contracts) : contract.table if contract.layer == "raw"]
+  raw_contract_gaps = setunion(
+    setsubtract(keys(local.raw_tables), local.raw_contract_tables),
+    setsubtract(local.raw_contract_tables, keys(local.raw_tables)),
+  )
 
   # ─── Isolation ───
   # Every project shares the layer buckets and databases. A project owns the prefix

@@ -60,8 +60,13 @@ resource "terraform_data" "table_ownership" {
     }
 
     precondition {
+      condition     = length(local.raw_contract_gaps) == 0
+      error_message = "raw tables ${join(", ", sort(local.raw_contract_gaps))}: each raw table needs both a contract (contracts/raw/<table>.odcs.yaml, its columns) and an entry in tables.tf's raw_tables (where its files land)."
+    }
+
+    precondition {
       condition     = length(local.table_collisions) == 0
-      error_message = join("\n", [for table, owner in local.table_collisions : "table ${table} is already declared by project ${owner} (this is project ${local.project}): table names are unique across the projects of the domain, which share the layer databases; rename the table in tables.tf."])
+      error_message = join("\n", [for table, owner in local.table_collisions : "table ${table} is already declared by project ${owner} (this is project ${local.project}): table names are unique across the projects of the domain, which share the layer databases; rename the table (its contract, contracts/<layer>/<table>.odcs.yaml)."])
     }
   }
 }

@@ -1,15 +1,12 @@
 # ─── Tables of the project ───
-# Columns are DDL strings: "name type, name type, ..." (Hive types: string, int, bigint,
-# decimal(p,s), date, timestamp, ...). Table names are unique per layer database, across
-# projects.
+# Every table has a data contract, contracts/<layer>/<table>.odcs.yaml (ODCS v3.0.2): its
+# columns, types, keys, partitioning, sort order, quality rules and SLA (docs/contracts.md).
+# Refined and curated contracts become Iceberg tables at s3://<layer bucket>/<project>/<table>/
+# with their optimizers. Table names are unique per layer database, across projects.
 #
-# raw_tables: Hive tables over files landed in s3://<raw bucket>/<prefix>/, e.g.
-#   events = { prefix = "source/events", format = "parquet", columns = "id bigint, payload string",
-#              partition_keys = "year int, month int", description = "..." }
-# iceberg_tables: Iceberg tables at s3://<layer bucket>/<name>/ with their optimizers, e.g.
-#   daily_totals = { layer = "curated", columns = "day date, total decimal(18,2)", description = "..." }
+# raw_tables: where each raw contract's files land, s3://<raw bucket>/<prefix>/, e.g.
+#   events = { prefix = "source/events", format = "parquet" }   # contracts/raw/events.odcs.yaml
 
 locals {
-  raw_tables     = {}
-  iceberg_tables = {}
+  raw_tables = {}
 }
