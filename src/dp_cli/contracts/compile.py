@@ -48,6 +48,13 @@ def odcs_schema() -> dict[str, Any]:
     return dict(json.loads(data))
 
 
+@functools.lru_cache(maxsize=1)
+def _validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft201909Validator(odcs_schema())
+
+
 def _path(error: Any) -> str:
     parts = []
     for part in error.absolute_path:
@@ -57,9 +64,7 @@ def _path(error: Any) -> str:
 
 def schema_problems(source: ContractSource, doc: dict[str, Any]) -> list[str]:
     """One line per ODCS JSON Schema violation."""
-    import jsonschema
-
-    validator = jsonschema.Draft201909Validator(odcs_schema())
+    validator = _validator()
     table = source.table
     problems = []
     for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):

@@ -19,7 +19,13 @@ from typing import Any
 
 from dp_cli.contracts.compile import compile_source
 from dp_cli.contracts.interpret import CLASSIFICATIONS
-from dp_cli.contracts.source import PROJECTS_DIR, SUFFIX, ContractSource, source_for
+from dp_cli.contracts.source import (
+    PROJECTS_DIR,
+    SUFFIX,
+    ContractSource,
+    project_config,
+    source_for,
+)
 from dp_foundation.exceptions import ContractError
 
 _DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
@@ -279,7 +285,11 @@ def diff_against(root: Path, base: str) -> list[ContractDiff]:
     diffs = []
     for relative in sorted(base_paths | head_paths):
         source = source_for(root, relative)
-        project = {"name": source.project, "pii": True, "data_classification": "restricted"}
+        try:
+            name = project_config(root, source.project).get("name", source.project)
+        except ContractError:
+            name = source.project
+        project = {"name": name, "pii": True, "data_classification": "restricted"}
         old = (
             _compiled(source, _git(root, "show", f"{base}:{relative}"), root, project)
             if relative in base_paths
