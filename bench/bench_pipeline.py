@@ -20,13 +20,12 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from dp_cli.projects import get_pipeline, load_project
+from dp_cli.runner import run_pipeline
+from dp_cli.sample_data import generate_tpch
+from dp_foundation.config import settings
 
-from dp_cli.projects import get_pipeline, load_project  # noqa: E402
-from dp_cli.runner import run_pipeline  # noqa: E402
-from dp_cli.sample_data import generate_tpch  # noqa: E402
-from dp_foundation.config import settings  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def library_run(lake: Path) -> float:

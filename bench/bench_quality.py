@@ -39,19 +39,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
-from dp_foundation.config import settings  # noqa: E402
-from dp_foundation.quality import DataQualityChecker  # noqa: E402
-from dp_foundation.spark import get_spark  # noqa: E402
+from dp_foundation.config import settings
+from dp_foundation.quality import DataQualityChecker
+from dp_foundation.spark import get_spark
 
 STATUSES = ("OPEN", "FILLED", "PENDING")
 MIN_AMOUNT, MAX_AMOUNT = 0, 100_000

@@ -196,8 +196,10 @@ def new_project(name: str, root: Path | None = None) -> list[Path]:
     """Scaffold a project the plug-and-play way: Terraform from ``_template`` and jobs dir.
 
     Copies ``infrastructure/projects/_template/`` to ``infrastructure/projects/<name>/`` with
-    ``project.json`` and the data contracts named, and ``src/jobs/_template/job_example.py`` to
-    ``src/jobs/<name>/job_example.py``. Returns the folders created.
+    ``project.json`` and the data contracts named, and the scripts of ``src/jobs/_template/``
+    (``job_example.py`` and the ``__init__.py`` that makes ``jobs.<name>`` importable by
+    tests) to ``src/jobs/<name>/``, ``<project>`` replaced by the name. Returns the folders
+    created.
 
     Raises:
         ConfigError: invalid name, or the project (either folder) already exists.

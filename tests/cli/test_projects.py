@@ -73,6 +73,8 @@ def test_new_project_scaffolds_terraform_and_jobs(repo: Path) -> None:
     assert json.loads((infra / "project.json").read_text())["name"] == "sales_eu"
     script = (jobs / "job_example.py").read_text()
     assert "<project>" not in script and "sales_eu-job_example" in script
+    # A package, so that tests import its jobs as jobs.sales_eu.<script>.
+    assert "sales_eu's jobs" in (jobs / "__init__.py").read_text()
     project = load_project("sales_eu", repo)  # valid out of the box
     assert get_pipeline(project, "main").jobs == ["job_example"]
     assert get_job(project, "job_example").script.is_file()

@@ -1,10 +1,10 @@
-"""Helpers for job tests: load a job script as a module (jobs are scripts, not a package), and
-the tables' data contracts compiled as the runner compiles them."""
+"""Fixtures for job tests: the job modules (``jobs.<project>.<script>``, importable because
+``src`` is on the path through the editable install; imported when a test asks, not at
+collection, since a job imports pyspark), and the tables' data contracts compiled as the
+runner compiles them."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -14,42 +14,35 @@ import pytest
 from dp_cli.contracts.compile import compile_all, write_compiled
 from dp_foundation.contracts import TableContract, load_contract
 
-JOBS_DIR = Path(__file__).resolve().parents[2] / "src" / "jobs"
-
-
-def load_job(project: str, script: str) -> ModuleType:
-    """Import ``src/jobs/<project>/<script>.py`` under the name ``jobs_<project>_<script>``."""
-    name = f"jobs_{project}_{script}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, JOBS_DIR / project / f"{script}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def refine() -> ModuleType:
-    return load_job("project01", "refine")
+    from jobs.project01 import refine
+
+    return refine
 
 
 @pytest.fixture(scope="module")
 def curate() -> ModuleType:
-    return load_job("project01", "curate")
+    from jobs.project01 import curate
+
+    return curate
 
 
 @pytest.fixture(scope="module")
 def customer_changes() -> ModuleType:
-    return load_job("test02", "customer_changes")
+    from jobs.test02 import customer_changes
+
+    return customer_changes
 
 
 @pytest.fixture(scope="session")
 def compiled_contracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every project's contracts, compiled into a folder of their own."""
     out = tmp_path_factory.mktemp("contracts")
-    write_compiled(compile_all(JOBS_DIR.parents[1]), out)
+    write_compiled(compile_all(ROOT), out)
     return out
 
 

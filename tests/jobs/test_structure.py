@@ -1,5 +1,6 @@
 """Structural tests of every job script (backlog P0-ENG-05): they compile, import only names
-that exist, have a main guard, and match the jobs their project.json declares."""
+that exist, have a main guard, and match the jobs their project.json declares; every project
+folder is a package, so tests import its jobs as ``jobs.<project>.<script>``."""
 
 from __future__ import annotations
 
@@ -11,12 +12,31 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = sorted((ROOT / "src" / "jobs").glob("*/*.py"))
+JOBS = ROOT / "src" / "jobs"
+SCRIPTS = sorted(p for p in JOBS.glob("*/*.py") if p.name != "__init__.py")
 CONTRACTS = sorted((ROOT / "infrastructure" / "projects").glob("*/project.json"))
 
 
 def test_there_are_job_scripts() -> None:
     assert {p.parent.name for p in SCRIPTS} >= {"_template", "project01", "test02"}
+
+
+def test_every_project_folder_is_a_package() -> None:
+    assert (JOBS / "__init__.py").is_file()
+    for folder in sorted(p for p in JOBS.iterdir() if p.is_dir() and p.name != "__pycache__"):
+        assert (folder / "__init__.py").is_file(), f"{folder.name} has no __init__.py"
+
+
+@pytest.mark.parametrize(
+    "script",
+    [s for s in SCRIPTS if s.parent.name != "_template"],
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_script_imports_as_a_module_of_jobs(script: Path) -> None:
+    name = f"jobs.{script.parent.name}.{script.stem}"
+    module = importlib.import_module(name)
+    assert Path(module.__file__ or "").resolve() == script.resolve()
+    assert callable(module.main)
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: f"{p.parent.name}/{p.name}")

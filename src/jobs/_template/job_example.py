@@ -43,8 +43,8 @@ def main() -> None:
 
     # ── Extract ──────────────────────────────────────────────────────────────
     # The source table: refined by default; pass --SOURCE_TABLE to read another one.
-    source_table = cfg.get("source_table", "region")
-    df = read_iceberg(spark, f"glue_catalog.{cfg['iceberg_database_refined']}.{source_table}")
+    source_table = cfg.get("SOURCE_TABLE", "region")
+    df = read_iceberg(spark, cfg.table("refined", source_table))
 
     # ── Transform ────────────────────────────────────────────────────────────
     result = output.conform(transform(df, source_table))

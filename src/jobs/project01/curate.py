@@ -90,18 +90,17 @@ def main() -> None:
     spark = get_spark(app_name="project01-curate")
     cfg = get_config()
     log = get_logger("jobs.project01.curate")
-    refined = f"glue_catalog.{cfg['iceberg_database_refined']}"
     q1_contract = load_contract(PROJECT, "pricing_summary", layer="curated")
     q5_contract = load_contract(PROJECT, "local_supplier_volume", layer="curated")
 
     # ── Extract ──────────────────────────────────────────────────────────────
     t = {
-        name: read_iceberg(spark, f"{refined}.{name}")
+        name: read_iceberg(spark, cfg.table("refined", name))
         for name in ("customer", "orders", "lineitem", "supplier", "nation", "region")
     }
 
     # ── Transform ────────────────────────────────────────────────────────────
-    q1 = pricing_summary(t["lineitem"], int(cfg.get("q1_delta_days", "90")), q1_contract).cache()
+    q1 = pricing_summary(t["lineitem"], cfg.get_int("Q1_DELTA_DAYS", 90), q1_contract).cache()
     q5 = local_supplier_volume(
         t["customer"],
         t["orders"],
@@ -109,8 +108,8 @@ def main() -> None:
         t["supplier"],
         t["nation"],
         t["region"],
-        region_name=cfg.get("q5_region", "ASIA"),
-        year=int(cfg.get("q5_year", "1994")),
+        region_name=cfg.get("Q5_REGION", "ASIA"),
+        year=cfg.get_int("Q5_YEAR", 1994),
         contract=q5_contract,
     ).cache()
 

@@ -53,11 +53,11 @@ def main() -> None:
     spark = get_spark(app_name="project01-refine")
     cfg = get_config()
     log = get_logger("jobs.project01.refine")
-    names = [t.strip() for t in cfg.get("tables", ",".join(TABLES)).split(",") if t.strip()]
+    names = [t.strip() for t in cfg.get("TABLES", ",".join(TABLES)).split(",") if t.strip()]
     unknown = [t for t in names if t not in TABLES]
     if unknown:
         raise ValueError(f"--TABLES names unknown tables {unknown}; known: {sorted(TABLES)}")
-    source = f"{cfg['raw_uri']}/{cfg.get('source_prefix', 'tpch')}"
+    source = f"{cfg.raw_uri}/{cfg.get('SOURCE_PREFIX', 'tpch')}"
     contracts = {name: load_contract(PROJECT, name, layer="refined") for name in names}
     log.info("refine started", extra={"tables": names, "source": source})
 

@@ -158,7 +158,7 @@ def main() -> None:
     spark = get_spark(app_name="test02-customer_changes")
     cfg = get_config()
     log = get_logger("jobs.test02.customer_changes")
-    source = f"{cfg['raw_uri']}/{cfg.get('source_prefix', 'crm/customer_changes')}"
+    source = f"{cfg.raw_uri}/{cfg.get('SOURCE_PREFIX', 'crm/customer_changes')}"
     feed_contract = load_contract(PROJECT, "customer_changes", layer="raw")
     dim = load_contract(PROJECT, "customer_dim", layer="refined")
     kept = load_contract(PROJECT, "customer_quarantine", layer="refined")

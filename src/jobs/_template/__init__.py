@@ -1,0 +1,1 @@
+"""<project>'s jobs (declared in ``infrastructure/projects/<project>/project.json``)."""

@@ -1,0 +1,1 @@
+"""project01's jobs (declared in ``infrastructure/projects/project01/project.json``)."""

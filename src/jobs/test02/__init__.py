@@ -1,0 +1,1 @@
+"""test02's jobs (declared in ``infrastructure/projects/test02/project.json``)."""
