@@ -104,9 +104,7 @@ def _domain() -> Finding:
         cfg = get_config()
     except ConfigError as exc:
         return Finding("config", False, str(exc), "run inside the repository; see setup/README.md")
-    return Finding(
-        "config", True, f"domain {cfg['domain_name']} ({cfg['domain_abbr']}), env {cfg['env']}"
-    )
+    return Finding("config", True, f"domain {cfg.domain_name} ({cfg.domain_abbr}), env {cfg.env}")
 
 
 CHECKS: tuple[Callable[[], Finding], ...] = (_domain, _java, _spark, _iceberg, _lake, _aws)

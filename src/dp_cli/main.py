@@ -141,10 +141,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     cfg = get_config()
     started = time.monotonic()
-    manifest = generate_tpch(cfg["raw_uri"], args.scale_factor, force=args.force)
+    manifest = generate_tpch(cfg.raw_uri, args.scale_factor, force=args.force)
     rows = sum(manifest["rows"].values())
-    print(f"TPC-H SF {args.scale_factor}: {rows:,} rows in {cfg['raw_uri']}/tpch")
-    feed = generate_customer_changes(cfg["raw_uri"], batch=args.crm_batch)
+    print(f"TPC-H SF {args.scale_factor}: {rows:,} rows in {cfg.raw_uri}/tpch")
+    feed = generate_customer_changes(cfg.raw_uri, batch=args.crm_batch)
     print(f"CRM change feed: {feed}")
     print(f"done in {time.monotonic() - started:.1f} s")
     return 0
@@ -158,11 +158,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dp_foundation.config.settings import get_config
 
     cfg = get_config()
-    if cfg["env"] != "local":
-        raise DataPlatformError(f"dp demo runs on the local lake only; ENV is '{cfg['env']}'")
+    if not cfg.is_local:
+        raise DataPlatformError(f"dp demo runs on the local lake only; ENV is '{cfg.env}'")
     started = time.monotonic()
     print(f"Generating TPC-H data at scale factor {args.scale_factor} (skipped if present) ...")
-    manifest = generate_tpch(cfg["raw_uri"], args.scale_factor)
+    manifest = generate_tpch(cfg.raw_uri, args.scale_factor)
     print(f"  raw layer: {sum(manifest['rows'].values()):,} rows in {len(manifest['rows'])} tables")
     print("Running pipeline project01/order_to_revenue (refine -> curate) ...")
     progress = Progress()
@@ -172,7 +172,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not result.ok:
         return 1
 
-    warehouse = Path(cfg["iceberg_warehouse"].removeprefix("file://"))
+    warehouse = Path(cfg.iceberg_warehouse.removeprefix("file://"))
     print("\nTables written (open them with DuckDB iceberg_scan or pyiceberg):")
     for table in progress.tables:
         database, name = table.split(".")
@@ -186,9 +186,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f" on {len(progress.checks)} datasets"
     )
     if args.scale_factor in ANSWER_SCALE_FACTORS:
-        problems = compare_with_answers(
-            warehouse, cfg["iceberg_database_curated"], args.scale_factor
-        )
+        problems = compare_with_answers(warehouse, cfg.iceberg_database_curated, args.scale_factor)
         verdict = "match" if not problems else f"DIFFER: {'; '.join(problems[:3])}"
         print(f"TPC-H Q1 and Q5 answers (SF {args.scale_factor}), read back with DuckDB: {verdict}")
         if problems:
@@ -222,7 +220,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
     from dp_cli.tables import list_tables
     from dp_foundation.config.settings import get_config
 
-    warehouse = Path(get_config()["iceberg_warehouse"].removeprefix("file://"))
+    warehouse = Path(get_config().iceberg_warehouse.removeprefix("file://"))
     tables = list_tables(warehouse)
     if not tables:
         print(f"no Iceberg tables under {warehouse} yet: run `make demo`")

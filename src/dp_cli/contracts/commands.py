@@ -7,9 +7,12 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dp_foundation.exceptions import ContractError
+
+if TYPE_CHECKING:
+    from dp_foundation.config.settings import Settings
 
 DEFAULT_OUT = Path("dist") / "contracts"
 
@@ -96,7 +99,7 @@ def cmd_dqdl(args: argparse.Namespace) -> int:
 def _warehouse() -> Path:
     from dp_foundation.config.settings import get_config
 
-    return Path(get_config()["iceberg_warehouse"].removeprefix("file://"))
+    return Path(get_config().iceberg_warehouse.removeprefix("file://"))
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -117,7 +120,7 @@ def cmd_test(args: argparse.Namespace) -> int:
         if data["layer"] == "raw":
             print(f"- {result.source.key}: raw tables are read as landed; not tested")
             continue
-        table_dir = warehouse / cfg[f"iceberg_database_{data['layer']}"] / data["table"]
+        table_dir = warehouse / cfg.database(data["layer"]) / data["table"]
         if current_metadata_file(table_dir) is None:
             print(f"- {result.source.key}: no local table at {table_dir} (run the pipeline first)")
             continue
@@ -139,7 +142,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _test_with_checker(targets: list[Any], cfg: dict[str, str], verbose: bool) -> int:
+def _test_with_checker(targets: list[Any], cfg: Settings, verbose: bool) -> int:
     from dp_foundation.contracts.model import TableContract
     from dp_foundation.spark.session import get_spark
 
