@@ -8,6 +8,7 @@ PYTHON="${PYTHON:-python3}"
 VENV=".venv"
 CHECKOV_VENV=".venv-checkov"
 MOTO_VENV=".venv-moto"
+DATACONTRACT_VENV=".venv-datacontract"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -55,6 +56,10 @@ fi
 echo "==> checkov in its own venv (it pins packages the project uses differently)"
 [ -x "$CHECKOV_VENV/bin/python" ] || "$PYTHON" -m venv "$CHECKOV_VENV"
 "$CHECKOV_VENV/bin/python" -m pip install --quiet 'checkov==3.3.30'
+
+echo "==> datacontract-cli in its own venv (lints and tests the data contracts; make test runs it)"
+[ -x "$DATACONTRACT_VENV/bin/python" ] || "$PYTHON" -m venv "$DATACONTRACT_VENV"
+"$DATACONTRACT_VENV/bin/python" -m pip install --quiet 'datacontract-cli[duckdb]==1.2.8'
 
 echo "==> moto (local AWS emulator) and the AWS CLI in their own venv, for make deploy-local"
 [ -x "$MOTO_VENV/bin/python" ] || "$PYTHON" -m venv "$MOTO_VENV"

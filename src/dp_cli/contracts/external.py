@@ -9,11 +9,12 @@ applied), to one Parquet file; the contract gets a ``local`` server pointing at 
 
 from __future__ import annotations
 
-import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import yaml  # type: ignore[import-untyped]
 
 from dp_foundation.exceptions import ContractError
 
@@ -93,9 +94,14 @@ def test_table(root: Path, compiled: dict[str, Any], table_dir: Path, work: Path
             "path": str(folder / "{model}" / "*.parquet"),
         }
     ]
-    contract = folder / f"{name}.odcs.json"
-    contract.write_text(json.dumps(doc, indent=1), encoding="utf-8")
-    proc = _run([exe, "test", str(contract), "--server", "local"], root)
+    contract = folder / f"{name}.odcs.yaml"
+    contract.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    # datacontract-cli validates with the ODCS release it targets unless told which: the
+    # contract's own (v3.0.2), whose library rules are `rule:`, not v3.1's `metric:`.
+    from dp_cli.contracts.compile import ODCS_SCHEMA
+
+    schema = ["--json-schema", str(ODCS_SCHEMA)]
+    proc = _run([exe, "test", str(contract), "--server", "local", *schema], root)
     return Outcome(
         f"{compiled['project']}.{compiled['layer']}.{name}",
         proc.returncode == 0,
