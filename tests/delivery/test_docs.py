@@ -127,8 +127,12 @@ def test_adding_a_job_has_no_stale_api() -> None:
     text = (REPO / "docs" / "adding-a-job.md").read_text(encoding="utf-8")
     for stale in ("refined_db", "curated_db", "catalog_db", "import sys", "core-latest"):
         assert stale not in text, stale
-    assert "cfg['iceberg_database_refined']" in text
-    assert "cfg['iceberg_database_curated']" in text
+    # Table names come from the settings, never built by hand.
+    assert 'cfg.table("refined", ' in text
+    assert 'cfg.table("curated", ' in text
+    for doc in (text, (REPO / "README.md").read_text(encoding="utf-8")):
+        assert 'f"glue_catalog.' not in doc
+        assert "setup_logging()" in doc  # the job's entry point installs the JSON handler
 
 
 def test_creating_a_project_checklist_is_current() -> None:
