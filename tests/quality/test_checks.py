@@ -615,6 +615,8 @@ def test_the_log_record_keeps_its_fields_and_adds_new_ones(orders: DataFrame) ->
 
     handler = _Records()
     logger = logging.getLogger("dp.dp_foundation.quality.checks")
+    level = logger.level
+    logger.setLevel(logging.INFO)  # what a job's setup_logging() sets; the library sets none
     logger.addHandler(handler)
     try:
         DataQualityChecker(orders, dataset="orders", samples=2).not_null("id").not_null(
@@ -622,6 +624,7 @@ def test_the_log_record_keeps_its_fields_and_adds_new_ones(orders: DataFrame) ->
         ).unique("id").run()
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
     (record,) = [r for r in handler.records if r.getMessage() == "data quality results"]
     payload = json.loads(JsonFormatter().format(record))  # samples hold Decimals and dates
     # The fields readers rely on, unchanged.
