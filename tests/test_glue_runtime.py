@@ -50,6 +50,8 @@ def _source_copy(dest: Path) -> Path:
     """Copy what the build reads (tracked and untracked, not ignored) into ``dest``, so the
     build's temporary version stamp never touches the work tree (nor races a parallel build)."""
     read = ["pyproject.toml", "README.md", "setup", "src/dp_foundation", ".github/scripts"]
+    # setup/build-wheel.sh compiles the projects' data contracts beside the wheel.
+    read += ["src/dp_cli", "infrastructure/projects"]
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", *read],
         cwd=ROOT,
@@ -139,7 +141,11 @@ def glue_argv(job: dict) -> list[str]:
 
 
 def run_as_glue(
-    wheel: Path, argv: list[str], cwd: Path, jobs: Sequence[Path] = ()
+    wheel: Path,
+    argv: list[str],
+    cwd: Path,
+    jobs: Sequence[Path] = (),
+    contracts: Sequence[tuple[str, str, str]] = (),
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     """Run tests/glue/glue_python.py on ``wheel``; return the process and its JSON report."""
     site = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
@@ -149,6 +155,7 @@ def run_as_glue(
         "allowed": sorted(GLUE_IMPORTS | _wheel_packages(wheel)),
         "argv": argv,
         "jobs": [str(j) for j in jobs],
+        "contracts": [list(c) for c in contracts],
         "script": "refine.py",
     }
     spec_file = cwd / "spec.json"
@@ -220,7 +227,18 @@ def test_refine_job_configures_itself_as_on_glue(
     account = arguments["--AWS_ACCOUNT_ID"]
     abbr = DOMAIN["domain_abbr"]
 
-    proc, report = run_as_glue(wheel, glue_argv(refine_job), glue_cwd, JOB_SCRIPTS)
+    # Glue copies --extra-files (the project's compiled contracts, uploaded from the build's
+    # dist/contracts/ under jobs/<version>/<project>/contracts/) into the working folder.
+    extra = arguments["--extra-files"].split(",")
+    prefix = f"s3://{arguments['--TempDir'].split('/')[2]}/jobs/{built[0]}/project01/contracts/"
+    assert extra and all(uri.startswith(prefix) for uri in extra)
+    compiled = wheel.parent / "contracts" / "project01" / "contracts"
+    for uri in extra:
+        shutil.copy(compiled / uri.rsplit("/", 1)[1], glue_cwd)
+    wanted = [tuple(uri.rsplit("/", 1)[1].split(".")[:2]) for uri in extra]
+    contracts = [("project01", table, layer) for layer, table in wanted]
+
+    proc, report = run_as_glue(wheel, glue_argv(refine_job), glue_cwd, JOB_SCRIPTS, contracts)
 
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert report["error"] is None
@@ -262,6 +280,13 @@ def test_refine_job_configures_itself_as_on_glue(
     # Every job script of project01 and test02 imports beside the wheel.
     assert report["jobs"] == {str(j): None for j in JOB_SCRIPTS}
     assert len(JOB_SCRIPTS) >= 3
+    # Every contract the jobs load comes from the working folder, without PyYAML or jsonschema.
+    loaded = report["contracts"]
+    assert set(loaded) == {f"{layer}.{table}" for _, table, layer in contracts}
+    assert all(c["origin"].startswith(str(glue_cwd)) for c in loaded.values()), loaded
+    assert loaded["refined.lineitem"]["partition_by"] == ["years(l_shipdate)"]
+    assert loaded["refined.lineitem"]["rules"] > 0
+    assert not {"yaml", "jsonschema"} & set(report["loaded_from_site"])
 
 
 def _with_top_import(wheel: Path, module: str, dest: Path) -> Path:

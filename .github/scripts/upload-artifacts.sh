@@ -5,7 +5,10 @@
 # rollback to it gets both back:
 #   dist/data_platform_foundation-<version>-py3-none-any.whl -> wheels/<the same file name>
 #   src/jobs/<project>/<script>                              -> jobs/<version>/<project>/<script>
-# (not src/jobs/_template, __pycache__ or *.pyc).
+#   dist/contracts/<project>/contracts/<layer>.<table>.contract.json
+#                          -> jobs/<version>/<project>/contracts/<layer>.<table>.contract.json
+# (not src/jobs/_template, __pycache__ or *.pyc; the compiled contracts come from
+# setup/build-wheel.sh, and the Glue jobs get them as --extra-files).
 #
 # Usage: upload-artifacts.sh <env> <wheel_version> [--endpoint-url URL] [--dist DIR] [--check]
 #   --check         upload nothing: check that the version's wheel and every script the
@@ -73,12 +76,18 @@ upload() {
     echo "error: ${wheel} was not built (setup/build-wheel.sh ${version} ${dist})" >&2
     exit 1
   fi
+  if [ ! -d "${dist}/contracts" ]; then
+    echo "error: ${dist}/contracts (the compiled data contracts) was not built (setup/build-wheel.sh ${version} ${dist})" >&2
+    exit 1
+  fi
   # Versioned names only, never an alias or an overwrite of another version's objects.
   run_aws s3 cp --only-show-errors "$wheel" "s3://${bucket}/${wheel_key}"
   # `cp --recursive` needs only s3:PutObject (no listing, no deletes).
   run_aws s3 cp --only-show-errors --recursive src/jobs/ "s3://${bucket}/${scripts_prefix}/" \
     --exclude "_template/*" --exclude "*__pycache__*" --exclude "*.pyc"
-  echo "uploaded ${wheel_key} and src/jobs/ as ${scripts_prefix}/ (${env})"
+  run_aws s3 cp --only-show-errors --recursive "${dist}/contracts/" "s3://${bucket}/${scripts_prefix}/" \
+    --exclude "_template/*"
+  echo "uploaded ${wheel_key}, src/jobs/ and the compiled contracts as ${scripts_prefix}/ (${env})"
   {
     echo "### Artifacts (${env})"
     echo "- wheel: \`${wheel_key}\`"
@@ -101,6 +110,14 @@ stored_keys() {
         echo "${scripts_prefix}/${script}"
       fi
     done <<< "$listed"
+    # The compiled contract of each of the project's tables (--extra-files of its jobs).
+    local project contract layer
+    project="$(jq -r '.name' "$file")"
+    for contract in "$(dirname "$file")"/contracts/*/*.odcs.yaml; do
+      [ -f "$contract" ] || continue
+      layer="$(basename "$(dirname "$contract")")"
+      echo "${scripts_prefix}/${project}/contracts/${layer}.$(basename "$contract" .odcs.yaml).contract.json"
+    done
   done
 }
 

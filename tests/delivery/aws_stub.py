@@ -93,6 +93,7 @@ def run_upload(
     dist.mkdir(exist_ok=True)
     if wheel:
         (dist / f"data_platform_foundation-{VERSION}-py3-none-any.whl").write_bytes(b"wheel")
+        (dist / "contracts").mkdir(exist_ok=True)
     log = tmp_path / "aws-calls.jsonl"
     log.write_text("", encoding="utf-8")
     stored_file = tmp_path / "stored.txt"
@@ -121,11 +122,15 @@ def run_upload(
 
 
 def project_scripts() -> dict[str, list[str]]:
-    """project.json name -> the scripts of its jobs, for every project stack."""
+    """project.json name -> the scripts of its jobs and its compiled contracts
+    (``contracts/<layer>.<table>.contract.json``), for every project stack."""
     found = {}
     for path in sorted((REPO / "infrastructure" / "projects").glob("*/project.json")):
         if path.parent.name == "_template":
             continue
         config = json.loads(path.read_text(encoding="utf-8"))
-        found[config["name"]] = [job["script"] for job in config.get("jobs", {}).values()]
+        found[config["name"]] = [job["script"] for job in config.get("jobs", {}).values()] + [
+            f"contracts/{c.parent.name}.{c.name.removesuffix('.odcs.yaml')}.contract.json"
+            for c in sorted(path.parent.glob("contracts/*/*.odcs.yaml"))
+        ]
     return found

@@ -598,12 +598,19 @@ def test_glue_jobs_load_the_wheel_and_scripts_the_deploy_uploads(tmp_path: Path)
     """Both under the wheel version the projects are applied with, so a rollback to a version
     brings back its scripts with its library."""
     version = aws_stub.VERSION
-    (wheel_cp, scripts_cp) = _upload(tmp_path, version).commands("s3", "cp")
+    (wheel_cp, scripts_cp, contracts_cp) = _upload(tmp_path, version).commands("s3", "cp")
     bucket, uploaded_wheel = _s3(wheel_cp[-1])
     assert uploaded_wheel == f"wheels/data_platform_foundation-{version}-py3-none-any.whl"
     # src/jobs/<folder>/<script> is uploaded to jobs/<version>/<folder>/<script>.
     assert scripts_cp[3:6] == ["--recursive", "src/jobs/", f"s3://{bucket}/jobs/{version}/"]
     assert scripts_cp[6:8] == ["--exclude", "_template/*"]
+    # The compiled contracts (setup/build-wheel.sh) go beside them, under <project>/contracts/.
+    assert contracts_cp[3] == "--recursive" and contracts_cp[4].endswith("/contracts/")
+    assert contracts_cp[5] == f"s3://{bucket}/jobs/{version}/"
+    shared_locals = blocks(INFRA / "projects" / "_shared", "locals")
+    assert "${local.scripts_prefix}/contracts/${contract.layer}.${contract.table}" in (
+        shared_locals["contract_uris"]
+    )
 
     # The version the wheel is built and uploaded with (and checked) is the one the projects get.
     jobs = checks.jobs(checks.load(WORKFLOWS / "_deploy.yml"))
@@ -636,6 +643,10 @@ def test_glue_jobs_load_the_wheel_and_scripts_the_deploy_uploads(tmp_path: Path)
             uploaded = f"jobs/{version}/{script.relative_to(REPO / 'src' / 'jobs').as_posix()}"
             assert location == f"s3://{bucket}/{uploaded}", f"{project}.{job_name}"
             loaded.append(uploaded)
+        # ... and every job of the project gets its compiled contracts as --extra-files.
+        for contract in sorted((INFRA / "projects" / project).glob("contracts/*/*.odcs.yaml")):
+            name = f"{contract.parent.name}.{contract.name.removesuffix('.odcs.yaml')}"
+            loaded.append(f"{prefix}/contracts/{name}.contract.json")
     assert len(loaded) > 1, "at least one job script"
 
     # The deploy's (and a rollback's) check looks for exactly the keys the Glue jobs load.

@@ -52,6 +52,16 @@ def test_uploads_the_wheel_and_the_scripts_under_the_version(tmp_path: Path) -> 
             f"s3://{BUCKET}/jobs/{VERSION}/",
             *EXCLUDES,
         ],
+        [
+            "s3",
+            "cp",
+            "--only-show-errors",
+            "--recursive",
+            f"{tmp_path / 'dist'}/contracts/",
+            f"s3://{BUCKET}/jobs/{VERSION}/",
+            "--exclude",
+            "_template/*",
+        ],
     ]
     assert all(c.options == {"--region": REGION} for c in run.calls), "no endpoint by default"
     assert ACCOUNT not in run.stdout, "the account id is never printed"
@@ -68,7 +78,7 @@ def test_the_account_from_the_environment_skips_sts(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert run.commands("sts") == []
-    (wheel, scripts) = run.commands("s3", "cp")
+    (wheel, scripts, _contracts) = run.commands("s3", "cp")
     assert wheel[-1] == f"s3://{DOMAIN_ABBR}-artifacts-210987654321-prod/{WHEEL_KEY}"
     assert scripts[5] == f"s3://{DOMAIN_ABBR}-artifacts-210987654321-prod/jobs/{VERSION}/"
     assert {c.options["--region"] for c in run.calls} == {"us-east-1"}

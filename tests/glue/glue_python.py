@@ -8,7 +8,9 @@ Run as ``python -I -S glue_python.py SPEC.json`` (``-I -S``: no site-packages, n
 * ``allowed`` — top-level module names importable besides the standard library (the modules
   Glue 5.1 provides and the wheel's own packages);
 * ``argv`` — the job's ``sys.argv[1:]`` as Glue passes it;
-* ``jobs`` — job scripts to import (never run: their ``__main__`` block stays unexecuted).
+* ``jobs`` — job scripts to import (never run: their ``__main__`` block stays unexecuted);
+* ``contracts`` — ``[project, table, layer]`` compiled contracts to load, from the working
+  folder as Glue's ``--extra-files`` leave them.
 
 Only the path-based finder is gated: a module that is neither standard library nor allowed is
 not found, so ``import dotenv`` fails with Python's own ``ModuleNotFoundError: No module named
@@ -141,10 +143,29 @@ def main() -> int:
                 result["jobs"][script] = None
             except Exception as exc:
                 result["jobs"][script] = _error(exc)
+        # The jobs' compiled data contracts, found as on Glue (--extra-files in the cwd).
+        result["contracts"] = {}
+        for project, table, layer in spec.get("contracts", []):
+            try:
+                from dp_foundation.contracts import load_contract
+
+                contract = load_contract(project, table, layer=layer)
+                result["contracts"][f"{layer}.{table}"] = {
+                    "columns": len(contract.columns),
+                    "rules": len(contract.rules),
+                    "partition_by": list(contract.partition_by),
+                    "origin": contract.origin,
+                }
+            except Exception as exc:
+                result["contracts"][f"{layer}.{table}"] = _error(exc)
     result["refused"] = sorted(gate.refused)
     result["loaded_from_site"] = _loaded_from(spec["site"])
     print(json.dumps(result, default=str))
-    failed = result["error"] is not None or any(result["jobs"].values())
+    failed = (
+        result["error"] is not None
+        or any(result["jobs"].values())
+        or any("traceback" in c for c in result.get("contracts", {}).values())
+    )
     return 1 if failed else 0
 
 

@@ -8,7 +8,10 @@ locals {
   artifacts_arn  = local.baseline.s3_artifacts_bucket_arn
   wheel_uri      = "s3://${local.artifacts}/wheels/data_platform_foundation-${var.wheel_version}-py3-none-any.whl"
   scripts_prefix = "jobs/${var.wheel_version}/${local.project}"
-  temp_prefix    = "glue-temp/${local.project}"
+  # The project's compiled data contracts, uploaded beside the scripts (upload-artifacts.sh);
+  # Glue copies --extra-files into the job's working folder, where load_contract finds them.
+  contract_uris = [for key, contract in local.contracts : "s3://${local.artifacts}/${local.scripts_prefix}/contracts/${contract.layer}.${contract.table}.contract.json"]
+  temp_prefix   = "glue-temp/${local.project}"
 }
 
 # ─── Tables ───
@@ -145,12 +148,12 @@ module "glue_jobs" {
   connections            = local.baseline.glue_connection_names
 
   # The job's arguments from project.json, then the platform's: the environment, the account
-  # (so the library needs no STS call) and the project.
+  # (so the library needs no STS call), the project and its compiled data contracts.
   default_arguments = merge(each.value.arguments, {
     "--ENV"            = var.environment
     "--AWS_ACCOUNT_ID" = local.baseline.account_id
     "--PROJECT"        = local.project
-  })
+  }, length(local.contract_uris) > 0 ? { "--extra-files" = join(",", local.contract_uris) } : {})
 }
 
 # ─── Pipelines (project.json "pipelines": jobs in order) ───
