@@ -608,8 +608,9 @@ def test_glue_jobs_load_the_wheel_and_scripts_the_deploy_uploads(tmp_path: Path)
     assert contracts_cp[3] == "--recursive" and contracts_cp[4].endswith("/contracts/")
     assert contracts_cp[5] == f"s3://{bucket}/jobs/{version}/"
     shared_locals = blocks(INFRA / "projects" / "_shared", "locals")
-    assert "${local.scripts_prefix}/contracts/${contract.layer}.${contract.table}" in (
-        shared_locals["contract_uris"]
+    assert (
+        "${local.scripts_prefix}/contracts/${contract.layer}.${contract.table}"
+        in (shared_locals["contract_uris"])
     )
 
     # The version the wheel is built and uploaded with (and checked) is the one the projects get.
