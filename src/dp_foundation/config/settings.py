@@ -410,9 +410,16 @@ class Settings(Mapping[str, str]):
     def get(self, name: str, default: object = None, /) -> object:
         """The job argument ``name`` (``--NAME`` on Glue), or ``default`` when not passed.
 
-        ``name`` matches the argument in any case (``TABLES``, ``tables``) and a hyphenated
-        key by its alias (``JOB_BOOKMARK_OPTION``). During the transition a field name
-        (``"env"``) also works and wins over an argument spelled the same.
+        During the transition a field name (``"env"``) also works, and wins over an
+        argument spelled the same.
+
+        Args:
+            name: the argument's key without ``--``, in any case (``TABLES``, ``tables``); a
+                hyphenated key also by its alias (``JOB_BOOKMARK_OPTION``).
+            default: what to return when the argument was not passed.
+
+        Returns:
+            The value as passed (a string; ``"true"`` for a key passed without a value).
         """
         try:
             return self[name]
@@ -425,6 +432,10 @@ class Settings(Mapping[str, str]):
     def get_int(self, name: str, default: int | None = None) -> int:
         """The job argument ``name`` as an integer, or ``default`` when not passed.
 
+        Args:
+            name: as for :meth:`get`.
+            default: the value when the argument was not passed; None makes it required.
+
         Raises:
             ConfigError: the value is not an integer, or the argument was not passed and
                 there is no default.
@@ -432,7 +443,9 @@ class Settings(Mapping[str, str]):
         value = self.get(name)
         if value is None:
             if default is None:
-                raise ConfigError(f"job argument --{name} (an integer) is required; not passed")
+                raise ConfigError(
+                    f"job argument --{name} (an integer) is required and was not passed"
+                )
             return default
         try:
             return int(value.strip())
@@ -447,6 +460,10 @@ class Settings(Mapping[str, str]):
         ``true``/``false``, ``yes``/``no``, ``on``/``off``, ``1``/``0`` in any case; a
         ``--NAME`` passed without a value is ``true``.
 
+        Args:
+            name: as for :meth:`get`.
+            default: the value when the argument was not passed; None makes it required.
+
         Raises:
             ConfigError: the value is none of those, or the argument was not passed and
                 there is no default.
@@ -454,7 +471,9 @@ class Settings(Mapping[str, str]):
         value = self.get(name)
         if value is None:
             if default is None:
-                raise ConfigError(f"job argument --{name} (true or false) is required; not passed")
+                raise ConfigError(
+                    f"job argument --{name} (true or false) is required and was not passed"
+                )
             return default
         word = value.strip().lower()
         if word in _TRUE or word in _FALSE:
