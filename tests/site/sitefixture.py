@@ -1,9 +1,13 @@
 """A small repository, lake and run logs to build the catalog site from, with no Spark
 (the fixtures of conftest.py and tests that build their own use it).
 
-* the repository: the real domain file, project schema and the two projects' project.json;
+* the repository: the real domain file, project schema and the two projects' project.json,
+  and the data contracts of ``tests/site/contracts`` (orders of project01, customer_dim of
+  test02), compiled by ``dp contract compile``'s code into ``dist/contracts``;
 * the lake: Iceberg metadata files as Spark's Hadoop catalog writes them (``vN.metadata.json``
-  and ``version-hint.text``) for two tables of project01;
+  and ``version-hint.text``) for three tables: orders, which matches its contract;
+  pricing_summary, which has none; customer_dim, which lacks a declared column (c_phone),
+  stores another with another type (c_acctbal) and has one undeclared (c_comment);
 * the runs: two runs of project01's pipeline, recorded by the runner's :class:`RunLog` with
   the event contract: one that succeeded, one whose refine job failed a data-quality check.
 """
@@ -29,14 +33,23 @@ from dp_foundation.logging.events import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+CONTRACTS = Path(__file__).resolve().parent / "contracts"
 RAW_ORDERS = "f01-raw-000000000000-local/tpch/orders"
 ORDERS, SUMMARY = "f01_refined_local.orders", "f01_curated_local.pricing_summary"
+CUSTOMERS = "f01_refined_local.customer_dim"
 ORDERS_COLUMNS = [
     ("o_orderkey", "long"),
     ("o_custkey", "long"),
     ("o_orderstatus", "string"),
     ("o_totalprice", "decimal(15, 2)"),
     ("o_orderdate", "date"),
+]
+CUSTOMERS_COLUMNS = [
+    ("c_custkey", "long"),
+    ("c_name", "string"),
+    ("c_acctbal", "double"),
+    ("change_ts", "timestamptz"),
+    ("c_comment", "string"),
 ]
 DAY_MS = 86_400_000
 T0 = 1_767_254_400_000  # 2026-01-01T08:00:00Z
@@ -160,6 +173,16 @@ def _checks(passed_unique: bool) -> list[dict[str, Any]]:
     ]
 
 
+def compile_contracts(root: Path) -> Path:
+    """Compile the repository's contracts as ``dp contract compile`` does, into
+    ``<root>/dist/contracts`` (where dp docs looks first); return that folder."""
+    from dp_cli.contracts.compile import compile_all, write_compiled
+
+    out = root / "dist" / "contracts"
+    write_compiled(compile_all(root), out)
+    return out
+
+
 def build_fixture(base: Path) -> Fixture:
     """The repository, lake and run logs described in the module docstring, under ``base``."""
     root, lake, runs = base / "repo", base / "lake", base / "runs"
@@ -171,6 +194,8 @@ def build_fixture(base: Path) -> Fixture:
     for name in ("project01", "test02"):
         (projects / name).mkdir()
         shutil.copy(ROOT / "infrastructure" / "projects" / name / "project.json", projects / name)
+        shutil.copytree(CONTRACTS / name, projects / name / "contracts")
+    compile_contracts(root)
     warehouse = lake / "warehouse"
     write_table(
         warehouse,
@@ -185,6 +210,12 @@ def build_fixture(base: Path) -> Fixture:
         SUMMARY,
         [("l_returnflag", "string"), ("count_order", "long")],
         [(21, T0 + 120_000, "overwrite", 4, 4)],
+    )
+    write_table(
+        warehouse,
+        CUSTOMERS,
+        CUSTOMERS_COLUMNS,
+        [(31, T0 + 180_000, "overwrite", 5, 5)],
     )
 
     def attempt(

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from sitefixture import ORDERS, RAW_ORDERS, SUMMARY, Fixture, build_fixture
+from sitefixture import CUSTOMERS, ORDERS, RAW_ORDERS, SUMMARY, Fixture, build_fixture
 
 from dp_cli.site import build_site
 from dp_cli.site.catalog import load_catalog, read_table
@@ -49,6 +49,7 @@ def test_every_page_is_built_and_needs_nothing_from_the_network(
         "runs/run1good.html",
         "runs/run2bad.html",
         f"tables/{SUMMARY}.html",
+        f"tables/{CUSTOMERS}.html",
         f"tables/{ORDERS}.html",
         "tables/index.html",
     ]
@@ -97,8 +98,9 @@ def test_a_table_shows_its_schema_layout_snapshots_checks_and_how_to_open_it(
     page = (catalog_fixture.site / "tables" / f"{ORDERS}.html").read_text(encoding="utf-8")
     columns = re.findall(r'<tr id="col-([a-z_]+)">', page)
     assert columns == ["o_orderkey", "o_custkey", "o_orderstatus", "o_totalprice", "o_orderdate"]
-    assert "<code>years(o_orderdate)</code>" in page
-    assert "<code>o_orderkey ASC NULLS FIRST</code>" in page
+    # Layout as the contract declares it (the table's metadata agrees).
+    assert '<dd id="partitioning"><code>years(o_orderdate)</code>' in page
+    assert '<dd id="sort-order"><code>o_orderkey</code>' in page
     assert '<dd id="row-count">9</dd>' in page
     # The latest run failed unique(o_orderkey) on 2 rows; the run before passed it.
     history = page[page.index('id="check-history"') :]
@@ -106,6 +108,143 @@ def test_a_table_shows_its_schema_layout_snapshots_checks_and_how_to_open_it(
     assert re.findall(r'<td class="(pass|fail)">', row) == ["fail", "pass"]
     assert "✗ failed (2 rows)" in row
     assert "iceberg_scan(" in page and "StaticTable.from_metadata(" in page
+
+
+def _row(page: str, column: str) -> str:
+    start = page.index(f'<tr id="col-{column}"')
+    return page[start : page.index("</tr>", start)]
+
+
+def test_a_table_takes_its_schema_from_its_contract(catalog_fixture: Fixture) -> None:
+    page = (catalog_fixture.site / "tables" / f"{ORDERS}.html").read_text(encoding="utf-8")
+    source = page[page.index('id="schema-source"') :].split("</p>")[0]
+    assert 'data-source="contract"' in source
+    assert "infrastructure/projects/project01/contracts/refined/orders.odcs.yaml" in source
+    assert "version 1.2.0" in source
+    assert 'id="contract-agrees"' in page and 'id="contract-drift"' not in page
+    # Each column: physical and logical type, what the table stores, required, key,
+    # classification, PII and description.
+    key = _row(page, "o_orderkey")
+    for fact in ("<code>bigint</code>", "integer", "✓ <code>long</code>", ">yes<", ">1<", "no"):
+        assert fact in key, fact
+    status = _row(page, "o_orderstatus")
+    assert "Order status: F(illed), O(pen), P(artial)" in status
+    assert '<span class="tag">public</span>' in status
+    # Owner, support and SLA.
+    assert '<dd id="contract-owner">finance-analytics</dd>' in page
+    assert 'href="mailto:finance-analytics@example.com"' in page
+    assert "1 day on <code>orders.o_orderdate</code>" in page
+    assert '<dd id="sla-retention">7 years' in page
+
+
+def test_the_contract_rules_are_listed_with_severity_beside_their_latest_result(
+    catalog_fixture: Fixture,
+) -> None:
+    page = (catalog_fixture.site / "tables" / f"{ORDERS}.html").read_text(encoding="utf-8")
+    rules = page[page.index('id="contract-rules"') :].split("</table>")[0]
+    names = re.findall(r'<th scope="row"><code>([^<]+)</code></th>', rules)
+    assert names == [
+        "schema_match",
+        "not_null(o_orderkey)",
+        "value_in_set(o_orderstatus, {&#39;F&#39;, &#39;O&#39;, &#39;P&#39;})",
+        "unique(o_orderkey)",
+        "row_count_min(1)",
+    ]
+    rows = dict(zip(names, rules.split("<tr>")[2:], strict=True))
+    assert '<span class="tag tag-warn">warn</span>' in rows[names[2]]
+    assert "<code>o_orderstatus.quality[0]</code>" in rows[names[2]]
+    assert '<td class="fail">✗ failed (2 rows)</td>' in rows["unique(o_orderkey)"]  # latest run
+    assert '<td class="pass">✓ passed</td>' in rows["row_count_min(1)"]
+    assert "not in the latest run" in rows["not_null(o_orderkey)"]
+    assert "retention is a service level, not a data rule" in page  # declared, not checked
+
+
+def test_a_column_shows_its_classification_pii_and_description(catalog_fixture: Fixture) -> None:
+    page = (catalog_fixture.site / "tables" / f"{CUSTOMERS}.html").read_text(encoding="utf-8")
+    name = _row(page, "c_name")
+    assert "Customer name" in name
+    assert '<span class="tag">confidential</span>' in name
+    assert "yes: personal data" in name
+    assert "yes: personal data" not in _row(page, "c_custkey")
+    # The product comes from the contract: no run of test02 is recorded.
+    assert '<a href="../products/test02.html">test02</a>' in page
+
+
+def test_a_table_that_disagrees_with_its_contract_says_so(catalog_fixture: Fixture) -> None:
+    page = (catalog_fixture.site / "tables" / f"{CUSTOMERS}.html").read_text(encoding="utf-8")
+    drift = page[page.index('id="contract-drift"') :].split("</div>")[0]
+    assert 'class="drift drift-error"' in page  # red: a declared column is missing
+    assert "3 differences" in drift
+    found = re.findall(r'<li class="drift-(\w+)" data-what="([^"]+)" data-column="(\w+)"', drift)
+    assert found == [
+        ("error", "missing", "c_phone"),
+        ("error", "type", "c_acctbal"),
+        ("warn", "undeclared", "c_comment"),
+    ]
+    assert "c_phone: declared string, missing from the table" in drift
+    assert "c_acctbal: declared decimal(15,2) (Iceberg decimal(15, 2)), the table has double" in (
+        drift
+    )
+    # The declared column is still listed, marked missing; the undeclared one is listed last.
+    assert re.findall(r'<tr id="col-(\w+)"', page) == [
+        "c_custkey",
+        "c_name",
+        "c_phone",
+        "c_acctbal",
+        "change_ts",
+        "c_comment",
+    ]
+    assert '<td class="fail">✗ missing</td>' in _row(page, "c_phone")
+    assert 'class="drift-warn"' in _row(page, "c_comment")
+    index = (catalog_fixture.site / "tables" / "index.html").read_text(encoding="utf-8")
+    assert '<td class="fail">contract 1.0.0: ✗ 3 differences</td>' in index
+
+
+def test_a_table_without_a_contract_keeps_the_iceberg_schema(catalog_fixture: Fixture) -> None:
+    page = (catalog_fixture.site / "tables" / f"{SUMMARY}.html").read_text(encoding="utf-8")
+    assert 'data-source="iceberg"' in page and "no data contract declares this table" in page
+    assert re.findall(r'<tr id="col-(\w+)">', page) == ["l_returnflag", "count_order"]
+    assert 'id="contract-rules"' not in page
+
+
+def test_a_contract_not_compiled_or_compiled_from_another_version_is_reported(
+    tmp_path: Path,
+) -> None:
+    fixture = build_fixture(tmp_path)
+    contracts = fixture.root / "infrastructure" / "projects"
+    yaml = contracts / "project01" / "contracts" / "refined" / "orders.odcs.yaml"
+    yaml.write_text(yaml.read_text().replace("version: 1.2.0", "version: 1.3.0"))
+    compiled = fixture.root / "dist" / "contracts" / "test02" / "contracts"
+    (compiled / "refined.customer_dim.contract.json").unlink()
+    build_site(fixture.root, fixture.lake, fixture.site, fixture.runs)
+    orders = (fixture.site / "tables" / f"{ORDERS}.html").read_text(encoding="utf-8")
+    assert 'id="contract-stale"' in orders and "declares version 1.3.0" in orders
+    customers = (fixture.site / "tables" / f"{CUSTOMERS}.html").read_text(encoding="utf-8")
+    assert 'data-source="iceberg"' in customers
+    problem = customers[customers.index('id="contract-problem"') :].split("</p>")[0]
+    assert "test02/contracts/refined/customer_dim.odcs.yaml" in problem
+    assert "not compiled: run `dp contract compile`" in problem
+
+
+def test_the_site_reads_compiled_contracts_without_pyyaml(catalog_fixture: Fixture) -> None:
+    """dp docs reads the compiled JSON through the library's loader; PyYAML is a dev tool."""
+    code = (
+        "import sys; from pathlib import Path\n"
+        "sys.modules['yaml'] = None  # any import of PyYAML fails\n"
+        "from dp_cli.site.catalog import load_catalog\n"
+        "root, lake, runs = map(Path, sys.argv[1:])\n"
+        "tables = {t.key: t for t in load_catalog(root, lake, runs).tables}\n"
+        f"print(tables[{ORDERS!r}].schema_source, len(tables[{CUSTOMERS!r}].disagreements))\n"
+    )
+    fixture = catalog_fixture
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(fixture.root), str(fixture.lake), str(fixture.runs)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["contract", "3"]
 
 
 def test_runs_are_plotted_and_listed(catalog_fixture: Fixture) -> None:
@@ -125,7 +264,12 @@ def test_search_index_covers_products_tables_and_columns(catalog_fixture: Fixtur
     for entry in (
         '"kind":"product","title":"project01"',
         f'"kind":"table","title":"{ORDERS}"',
-        f'"kind":"column","title":"o_orderkey","text":"long in {ORDERS}"',
+        f'"kind":"column","title":"o_orderkey","text":"bigint in {ORDERS}: Order key (internal)"',
+        # Declared by the contract: found, though the lake's table lacks it.
+        f'"title":"c_phone","text":"string in {CUSTOMERS}: Customer phone number '
+        '(confidential, personal data)"',
+        # No contract: the Iceberg type.
+        f'"kind":"column","title":"count_order","text":"long in {SUMMARY}"',
     ):
         assert entry in script, entry
 
@@ -190,7 +334,7 @@ def test_dp_docs_builds_the_site_fast(catalog_fixture: Fixture, tmp_path: Path) 
     )
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
-    assert "catalog: 2 products, 2 tables, 2 runs" in result.stdout
+    assert "catalog: 2 products, 3 tables, 2 runs" in result.stdout
     assert (out / "index.html").is_file()
     assert elapsed < 5, f"dp docs took {elapsed:.1f} s"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -17,6 +18,7 @@ from markupsafe import Markup
 
 from dp_cli.site import svg
 from dp_cli.site.catalog import Catalog, Lineage, Product, Run, Table, load_catalog
+from dp_cli.site.contracts import SchemaRow
 from dp_foundation.exceptions import ConfigError
 
 ASSETS = ("style.css", "site.js")
@@ -157,7 +159,8 @@ def table_figure(table: Table) -> Markup:
 
 
 def search_index(catalog: Catalog) -> list[dict[str, str]]:
-    """What the search box finds: products, tables and columns, with their pages."""
+    """What the search box finds: products, tables and columns (as the contract declares
+    them, with description and classification, where there is one), with their pages."""
     entries = [
         {
             "kind": "product",
@@ -176,16 +179,26 @@ def search_index(catalog: Catalog) -> list[dict[str, str]]:
                 "url": table_page(table.key),
             }
         )
-        for column in table.columns:
+        for row in table.schema:
             entries.append(
                 {
                     "kind": "column",
-                    "title": column.name,
-                    "text": f"{column.type} in {table.key}",
-                    "url": f"{table_page(table.key)}#col-{column.name}",
+                    "title": row.name,
+                    "text": _column_text(row, table.key),
+                    "url": f"{table_page(table.key)}#col-{row.name}",
                 }
             )
     return entries
+
+
+def _column_text(row: SchemaRow, key: str) -> str:
+    """``bigint in db.orders: Order key (internal)``; the stored type when undeclared."""
+    declared = row.declared
+    if declared is None:
+        return f"{row.actual.type if row.actual else '?'} in {key}"
+    facts = declared.classification + (", personal data" if declared.pii else "")
+    about = f": {declared.description}" if declared.description else ""
+    return f"{declared.type} in {key}{about} ({facts})"
 
 
 # ─── Rendering ───────────────────────────────────────────────────────────────
@@ -237,7 +250,13 @@ def _clear(out: Path) -> None:
     )
 
 
-def build_site(root: Path, lake: Path, out: Path, runs_dir: Path | None = None) -> Site:
+def build_site(
+    root: Path,
+    lake: Path,
+    out: Path,
+    runs_dir: Path | None = None,
+    contracts: Sequence[Path] | None = None,
+) -> Site:
     """Build the catalog site of the repository at ``root`` and the lake at ``lake`` into
     ``out`` (replaced). Returns what it built.
 
@@ -249,9 +268,11 @@ def build_site(root: Path, lake: Path, out: Path, runs_dir: Path | None = None) 
         lake: the local lake (its ``warehouse`` holds the Iceberg tables).
         out: the site's folder; ``out/index.html`` is the front page.
         runs_dir: the run logs (default: ``runs`` beside the lake folder).
+        contracts: trees of compiled contracts to read (default:
+            :func:`dp_cli.site.contracts.compiled_trees`).
     """
     runs_dir = runs_dir or lake.parent / "runs"
-    catalog = load_catalog(root, lake, runs_dir)
+    catalog = load_catalog(root, lake, runs_dir, contracts)
     env = _environment()
     _clear(out)
     (out / "assets").mkdir(parents=True)
@@ -310,6 +331,15 @@ def build_site(root: Path, lake: Path, out: Path, runs_dir: Path | None = None) 
             metadata_href=_relative(table.metadata_file, out / "tables"),
             checks=list(reversed(table.checks)),
             rules=list(dict.fromkeys(c["name"] for _, ch in table.checks for c in ch.checks)),
+            latest={c["name"]: c for c in (table.checks[-1][1].checks if table.checks else [])},
+            contract_href=(
+                _relative(root / table.contract.source, out / "tables")
+                if table.contract and table.contract.source
+                else None
+            ),
+            compiled_path=(
+                _display_path(table.contract.compiled, root) if table.contract else None
+            ),
         )
     render("runs.html", "runs/index.html", figures=figures, runs=list(reversed(catalog.runs)))
     for run in catalog.runs:

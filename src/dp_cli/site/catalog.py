@@ -4,7 +4,9 @@ Three sources, each read the way it is written, with no Spark session:
 
 * products: each project's ``project.json`` (governance fields, jobs, pipelines);
 * tables: each Iceberg table's current metadata file (schema, partition spec, sort order,
-  snapshots with their summaries);
+  snapshots with their summaries) and its data contract, compiled by ``dp contract compile``
+  (:mod:`dp_cli.site.contracts`): the schema shown is the contract's where there is one,
+  compared with the metadata's;
 * runs: the run logs the runner writes (``.local/runs/*.jsonl``), read as the events of
   :mod:`dp_foundation.logging.events`. Data-quality results, rows written and lineage (what
   each job read and wrote) all come from there.
@@ -13,12 +15,22 @@ Three sources, each read the way it is written, with no Spark session:
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from dp_cli.projects import Project, load_project, project_names
+from dp_cli.site.contracts import (
+    Contract,
+    ContractProblem,
+    Disagreement,
+    SchemaRow,
+    compare,
+    compiled_trees,
+    find_contracts,
+)
 from dp_cli.tables import current_metadata_file
 from dp_foundation.config.settings import LAYERS
 from dp_foundation.logging.events import (
@@ -82,6 +94,30 @@ class Table:
     written_by: set[str] = field(default_factory=set)
     read_by: set[str] = field(default_factory=set)
     checks: list[tuple[Run, ChecksRun]] = field(default_factory=list)
+    contract: Contract | None = None
+    contract_problem: ContractProblem | None = None
+    disagreements: list[Disagreement] = field(default_factory=list)
+    _schema: list[SchemaRow] | None = field(default=None, repr=False)
+
+    @property
+    def schema(self) -> list[SchemaRow]:
+        """The columns the page shows: the contract's (with what the table stores beside
+        each) when there is a contract, else the Iceberg metadata's."""
+        if self._schema is None:
+            return [SchemaRow(c.name, None, c, None, c.partition, c.sort) for c in self.columns]
+        return self._schema
+
+    @property
+    def schema_source(self) -> str:
+        """``contract`` or ``iceberg``: where :attr:`schema` comes from."""
+        return "contract" if self.contract is not None else "iceberg"
+
+    def use_contract(self, contract: Contract) -> None:
+        """Take the schema from ``contract`` and record where the table disagrees with it."""
+        self.contract = contract
+        self._schema, self.disagreements = compare(
+            contract, self.columns, self.partitioning, self.sort_order
+        )
 
     @property
     def key(self) -> str:
@@ -448,14 +484,39 @@ class Catalog:
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
-def load_catalog(root: Path, lake: Path, runs_dir: Path) -> Catalog:
-    """Gather the catalog of the repository at ``root`` and the local lake at ``lake``."""
-    from dp_foundation.config.settings import LOCAL_ACCOUNT_ID, LOCAL_ENV, bucket_name
+def load_catalog(
+    root: Path, lake: Path, runs_dir: Path, contracts: Sequence[Path] | None = None
+) -> Catalog:
+    """Gather the catalog of the repository at ``root`` and the local lake at ``lake``.
+
+    Args:
+        root: the repository.
+        lake: the local lake (its ``warehouse`` holds the Iceberg tables).
+        runs_dir: the run logs.
+        contracts: trees of compiled contracts (default:
+            :func:`~dp_cli.site.contracts.compiled_trees`).
+    """
+    from dp_foundation.config.settings import (
+        LOCAL_ACCOUNT_ID,
+        LOCAL_ENV,
+        bucket_name,
+        database_name,
+    )
 
     domain = json.loads((root / "setup" / "domain.json").read_text(encoding="utf-8"))
     raw_bucket = bucket_name(domain["domain_abbr"], "raw", LOCAL_ACCOUNT_ID, LOCAL_ENV)
     tables = read_tables(lake / "warehouse")
     by_key = {t.key: t for t in tables}
+    trees = compiled_trees(root, lake) if contracts is None else contracts
+    for (layer, name), found in find_contracts(root, trees, project_names(root)).items():
+        table = by_key.get(f"{database_name(domain['domain_abbr'], layer, LOCAL_ENV)}.{name}")
+        if table is None:
+            continue  # declared, not in the lake (raw files, or never written)
+        if isinstance(found, ContractProblem):
+            table.contract_problem = found
+        else:
+            table.use_contract(found)
+            table.project = found.model.project
     runs = read_runs(runs_dir) if runs_dir.is_dir() else []
     attempts = job_io(runs)
     for (project, job), attempt in attempts.items():
