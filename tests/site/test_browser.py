@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitefixture import ORDERS, ORDERS_COLUMNS, RAW_ORDERS, SUMMARY, Fixture
+from sitefixture import CUSTOMERS, ORDERS, ORDERS_COLUMNS, RAW_ORDERS, SUMMARY, Fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -149,6 +149,14 @@ def test_table_page_shows_its_columns_and_a_failed_check_in_red(
     _open(page, catalog_fixture, f"tables/{ORDERS}.html", "table")
     names = page.locator("#columns tbody th code").all_inner_texts()
     assert names == [name for name, _ in ORDERS_COLUMNS]
+    # As the contract declares them: description, types, classification, PII; and said so.
+    assert "From the data contract" in page.locator("#schema-source").inner_text()
+    status = page.locator("#col-o_orderstatus")
+    assert status.is_visible()
+    cells = status.locator("th, td").all_inner_texts()
+    assert cells[1] == "o_orderstatus\nOrder status: F(illed), O(pen), P(artial)"
+    assert cells[2:] == ["string\nstring", "✓ string", "no", "", "public", "no", "", ""]
+    assert page.locator("#contract-agrees").is_visible()
     failed = page.locator("#check-history tbody tr", has_text="unique(o_orderkey)").locator(
         "td.fail"
     )
@@ -158,6 +166,24 @@ def test_table_page_shows_its_columns_and_a_failed_check_in_red(
     assert colour == "rgb(161, 21, 11)" and background == "rgb(253, 236, 234)"  # red on pink
     passed = page.locator("#check-history td.pass").first
     assert passed.evaluate("e => getComputedStyle(e).color") == "rgb(26, 107, 47)"  # green
+
+
+def test_table_page_warns_in_red_where_the_table_disagrees_with_its_contract(
+    page: Any, catalog_fixture: Fixture
+) -> None:
+    _open(page, catalog_fixture, f"tables/{CUSTOMERS}.html", "table-drift")
+    drift = page.locator("#contract-drift")
+    assert drift.is_visible()
+    assert "c_phone: declared string, missing from the table" in drift.inner_text()
+    assert drift.evaluate("e => getComputedStyle(e).color") == "rgb(161, 21, 11)"  # red
+    assert drift.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(253, 236, 234)"
+    undeclared = page.locator("#contract-drift li.drift-warn")
+    assert undeclared.evaluate("e => getComputedStyle(e).color") == "rgb(107, 68, 0)"  # amber
+    missing = page.locator("#col-c_phone td.fail")
+    assert missing.is_visible() and missing.inner_text() == "✗ missing"
+    name = page.locator("#col-c_name").locator("th, td").all_inner_texts()
+    assert name[1] == "c_name\nCustomer name"
+    assert name[6:8] == ["confidential", "yes: personal data"]
 
 
 def test_runs_page_plots_durations_and_rows(page: Any, catalog_fixture: Fixture) -> None:
@@ -191,6 +217,8 @@ PAGES = [
     "products/project01.html",
     "tables/index.html",
     f"tables/{ORDERS}.html",
+    f"tables/{CUSTOMERS}.html",
+    f"tables/{SUMMARY}.html",
     "runs/index.html",
     "runs/run2bad.html",
 ]
