@@ -69,9 +69,17 @@ def test_lineage_rows_and_checks_of_a_real_run(lake: Path) -> None:
     assert tables[DIM].project == "test02"
     assert [c.name for c in tables[DIM].columns][:2] == ["c_custkey", "c_name"]
     assert tables[DIM].sort_order == ["c_custkey ASC NULLS FIRST"]
-    # The checker's own record, consumed as it is.
-    (checks,) = run.checks
-    assert checks.dataset == DIM and checks.passed and len(checks.checks) == 7
+    # The checker's own records, consumed as they are: the dimension's and the quarantine's.
+    checks = {c.dataset: c for c in run.checks}
+    assert set(checks) == {DIM, QUARANTINE}
+    assert checks[DIM].passed and len(checks[DIM].checks) == 7
+    assert checks[QUARANTINE].passed
+    # Schemas from the contracts the runner compiled for the job, which its tables match.
+    for key in (DIM, QUARANTINE):
+        assert tables[key].schema_source == "contract", key
+        assert tables[key].disagreements == [], key
+    assert tables[DIM].contract is not None
+    assert tables[DIM].contract.compiled.is_relative_to(lake.parent / "build" / "contracts")
 
 
 def test_dp_docs_builds_the_site_of_the_lake_in_seconds(lake: Path, tmp_path: Path) -> None:
