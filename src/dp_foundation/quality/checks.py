@@ -3,11 +3,12 @@
 Every rule except ``unique``, ``referential_integrity``, ``volume_anomaly`` and
 ``schema_match`` becomes an aggregate expression, and all of them are computed together in
 one pass; each distinct ``unique`` key set costs one grouping pass (the way Deequ batches its
-analyzers), and the first of those grouping passes carries the aggregate checks too, so a
-typical run (some column checks plus one key) reads its input once. Each distinct
-``referential_integrity`` rule is one left-anti join; ``volume_anomaly`` reads the Iceberg
-table's snapshot list (metadata, not data); ``schema_match`` reads only the schema. Checks
-never write anything: the job decides what to do with the results (stop, quarantine, alert).
+analyzers), and the first of those grouping passes carries the aggregate checks too (unless
+a custom ``aggregate`` needs a pass of its own), so a typical run (some column checks plus one
+key) reads its input once. Each distinct ``referential_integrity`` rule is one left-anti
+join; ``volume_anomaly`` reads the Iceberg table's snapshot list (metadata, not data);
+``schema_match`` reads only the schema. Checks never write anything: the job decides what to
+do with the results (stop, quarantine, alert).
 :mod:`~dp_foundation.quality.planning` says which rule rides on which pass, and
 :mod:`~dp_foundation.quality.uniqueness` how a key is checked: integer and date keys are
 packed 64 to a bitmask word before the shuffle, other keys sorted; failed-row counts are exact.
