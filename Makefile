@@ -82,6 +82,7 @@ security: setup ## bandit, checkov, zizmor, pip-audit (strict: no silent passes)
 bench: setup ## Run the benchmarks in bench/ (prints measured ratios)
 	$(BIN)/python bench/bench_quality.py
 	$(BIN)/python bench/bench_pipeline.py
+	$(BIN)/python bench/bench_docs.py
 
 .PHONY: deploy-local
 deploy-local: setup ## Deploy every stack into a local AWS emulator (moto) as the CI roles, run the pipelines, destroy

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -318,12 +317,12 @@ def test_svg_figures_are_accessible_images_with_escaped_text() -> None:
     assert bars.count('class="bar"') == 1 and bars.count('class="bar failed"') == 1
 
 
-def test_dp_docs_builds_the_site_fast(catalog_fixture: Fixture, tmp_path: Path) -> None:
-    """The command, as a person runs it, on the fixture lake (DP_LAKE_DIR)."""
+def test_dp_docs_builds_the_site(catalog_fixture: Fixture, tmp_path: Path) -> None:
+    """The command, as a person runs it, on the fixture lake (DP_LAKE_DIR); its speed is
+    measured by bench/bench_docs.py, not here."""
     import os
 
     out = tmp_path / "site"  # the run logs are read beside the lake: <lake>/../runs
-    started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "dp_cli", "docs", "--out", str(out)],
         cwd=catalog_fixture.root,
@@ -332,11 +331,9 @@ def test_dp_docs_builds_the_site_fast(catalog_fixture: Fixture, tmp_path: Path) 
         text=True,
         check=False,
     )
-    elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     assert "catalog: 2 products, 3 tables, 2 runs" in result.stdout
     assert (out / "index.html").is_file()
-    assert elapsed < 5, f"dp docs took {elapsed:.1f} s"
 
 
 def test_building_never_replaces_a_folder_that_is_not_a_site(

@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -82,10 +81,8 @@ def test_lineage_rows_and_checks_of_a_real_run(lake: Path) -> None:
     assert tables[DIM].contract.compiled.is_relative_to(lake.parent / "build" / "contracts")
 
 
-def test_dp_docs_builds_the_site_of_the_lake_in_seconds(lake: Path, tmp_path: Path) -> None:
-    started = time.monotonic()
+def test_dp_docs_builds_the_site_of_the_lake(lake: Path, tmp_path: Path) -> None:
     site = build_site(ROOT, lake, tmp_path / "site", lake.parent / "runs")
-    assert time.monotonic() - started < 5
     assert (site.products, site.tables, site.runs) == (2, 2, 1)
     product = (tmp_path / "site" / "products" / "test02.html").read_text(encoding="utf-8")
     edges = set(re.findall(r'<path class="edge" data-from="([^"]+)" data-to="([^"]+)"', product))
