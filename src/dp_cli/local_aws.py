@@ -56,7 +56,14 @@ SERVICES = (
 )  # fmt: skip
 # What the temporary copy needs: the stacks, the domain facts, the scripts CI runs, the jobs.
 COPIED = ("infrastructure", "setup", ".github/scripts", "src/jobs")
-MIRROR_ROOTS = ("/opt", "/usr/local/share", "/usr/share", "~/.terraform.d", "~/.local/share")
+# Where terraform-validate.sh looks too (the standard plugin-mirror folders first).
+MIRROR_ROOTS = (
+    "~/.terraform.d",
+    "~/.local/share/terraform",
+    "/usr/local/share",
+    "/usr/share",
+    "/opt",
+)
 MIRROR_SUFFIX = Path("registry.terraform.io") / "hashicorp" / "aws"
 
 

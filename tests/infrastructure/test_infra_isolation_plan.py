@@ -23,19 +23,13 @@ from pathlib import Path
 
 import pytest
 
+from dp_cli.local_aws import find_provider_mirror
+
 from . import tfchecks
 from .test_infra_isolation import CLASH_CONTRACTS, CLASH_TABLES
 from .tfchecks import DOMAIN, INFRA, STUB_ACCOUNT_ID, STUB_WHEEL_VERSION
 
 TIMEOUT = 600
-MIRROR_ROOTS = (
-    "~/.terraform.d",
-    "~/.local/share/terraform",
-    "/usr/local/share",
-    "/usr/share",
-    "/opt",
-)
-MIRROR_SUFFIX = Path("registry.terraform.io") / "hashicorp" / "aws"
 ABBR = DOMAIN["domain_abbr"]
 
 
@@ -50,22 +44,9 @@ def _one_worker() -> list[pytest.MarkDecorator]:
 pytestmark = [pytest.mark.slow, *_one_worker()]
 
 
-def provider_mirror() -> Path | None:
-    """A filesystem mirror of hashicorp/aws (TF_PROVIDER_MIRROR, else the usual places)."""
-    if os.environ.get("TF_PROVIDER_MIRROR"):
-        return Path(os.environ["TF_PROVIDER_MIRROR"])
-    for root in MIRROR_ROOTS:
-        base = Path(root).expanduser()
-        for depth in ("", "*/", "*/*/"):
-            for hit in sorted(base.glob(f"{depth}{MIRROR_SUFFIX}")):
-                if hit.is_dir():
-                    return hit.parents[2]
-    return None
-
-
 def cli_config(scratch: Path) -> Path:
     config = scratch / "terraform.rc"
-    mirror = provider_mirror()
+    mirror = find_provider_mirror()
     if mirror is None:
         config.write_text(f'plugin_cache_dir = "{scratch / "plugins"}"\n')
         (scratch / "plugins").mkdir()
