@@ -515,12 +515,12 @@ def run_execution(sfn: Any, arn: str, name: str, timeout: float = 120) -> tuple[
         for key, details in e.items()
         if key.endswith("FailedEventDetails") and isinstance(details, dict)
     ]
-    if failures:
+    if failures and status != "SUCCEEDED":
         entered.append(f"(first failure: {failures[0]})")
     return status, entered
 
 
-def status_change_event(sfn: Any, execution_arn: str, account: str, region: str) -> dict[str, Any]:
+def status_change_event(sfn: Any, execution_arn: str) -> dict[str, Any]:
     """The "Step Functions Execution Status Change" event AWS emits for an execution.
 
     moto does not emit service events to EventBridge; the harness puts the one AWS would, built
@@ -695,9 +695,7 @@ def run_pipelines(
     if status != "FAILED" or "PipelineFailed" not in entered:
         raise DeployError(f"pipeline {name} without job {victim} ended {status} after {entered}")
     execution = sfn.list_executions(stateMachineArn=arn, statusFilter="FAILED")["executions"][0]
-    events.put_events(
-        Entries=[status_change_event(sfn, execution["executionArn"], ACCOUNT_ID, d.region)]
-    )
+    events.put_events(Entries=[status_change_event(sfn, execution["executionArn"])])
     # The queue also gets the pipeline's own NotifyFailure message when it notifies.
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not any(

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from dp_cli.local_aws import (
-    ADMIN_KEYS,
     DeployError,
     LocalDeployment,
     Report,
@@ -122,4 +121,3 @@ def test_a_deploy_role_missing_a_permission_fails_the_deploy(tmp_path: Path) -> 
         iam_enforcement(endpoint, on=True)
         with pytest.raises(DeployError, match=r"(?s)apply environments/dev failed.*AccessDenied"):
             d.apply(d.tree / "infrastructure" / "environments" / "dev", "baseline")
-    assert ADMIN_KEYS  # the administrator keys were never handed to the role's apply
