@@ -406,6 +406,8 @@ def run_job(
     echo: TextIO | None = None,
     emit: EventSink | None = None,
     run_id: str | None = None,
+    *,
+    contracts_dir: Path | None = None,
 ) -> JobRun:
     """Run one job script in its own process; return how it went.
 
@@ -421,6 +423,8 @@ def run_job(
         emit: receives the attempt's events as they happen: ``JobStarted``, then a
             ``ChecksRun`` per data-quality record and a ``TableWritten`` per write.
         run_id: the pipeline run the attempt belongs to (default: the attempt's own id).
+        contracts_dir: the project's compiled contracts (default: compiled now; a pipeline
+            compiles them once for all its jobs and attempts).
     """
     job_run_id = uuid.uuid4().hex[:12]
     run_id = run_id or job_run_id
@@ -433,8 +437,8 @@ def run_job(
     event_dir.mkdir(parents=True, exist_ok=True)
     argv = job_argv(project.name, job, env, extra)
     child_env = _child_env(argv, job_run_id, event_dir)
-    # The job reads its tables' contracts compiled, as on Glue: compile them fresh each run.
-    child_env[CONTRACTS_DIR_ENV] = str(compile_contracts(project))
+    # The job reads its tables' contracts compiled, as on Glue.
+    child_env[CONTRACTS_DIR_ENV] = str(contracts_dir or compile_contracts(project))
     started_at = utc_now()
     since_ms = int(time.time() * 1000)
     emit(JobStarted(run_id, project.name, job.name, attempt, job_run_id, started_at))
@@ -613,12 +617,16 @@ def run_pipeline(
             )
             return result
 
+        contracts = compile_contracts(project)  # once for every job and attempt of the run
         for name in pipeline.jobs:
             job = project.jobs[name]
             attempt = 1
             job_started = time.monotonic()
             while True:
-                run = run_job(project, job, env, (), attempt, log_dir, echo, record, run_id)
+                run = run_job(
+                    project, job, env, (), attempt, log_dir, echo, record, run_id,
+                    contracts_dir=contracts,
+                )  # fmt: skip
                 run.error = policy.error_of(run.returncode)
                 runs.append(run)
                 record(

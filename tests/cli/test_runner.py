@@ -44,6 +44,27 @@ def test_transient_failure_is_retried_after_backoff_then_pipeline_continues(repo
     assert "transient failure" in (result.runs[0].reason or "")
 
 
+def test_a_pipeline_compiles_its_contracts_once_for_all_jobs_and_attempts(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dp_cli import runner
+
+    compiled: list[str] = []
+    real = runner.compile_contracts
+
+    def counting(project):  # type: ignore[no-untyped-def]
+        compiled.append(project.name)
+        return real(project)
+
+    monkeypatch.setattr(runner, "compile_contracts", counting)
+    project = load_project("demo", repo)
+    result = run_pipeline(
+        project, get_pipeline(project, "recovers"), log_dir=repo / "logs", sleep=lambda _: None
+    )
+    assert len(result.runs) == 3  # two jobs, one of them attempted twice
+    assert compiled == ["demo"]
+
+
 def test_data_quality_error_is_attempted_once_and_stops_the_pipeline(repo: Path) -> None:
     """A failed job run is States.TaskFailed: Step Functions does not retry it, nor do we."""
     project = load_project("demo", repo)
