@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar, cast, overload
 
 from dp_foundation.config.args import bridge_glue_args, env_name, parse_glue_args, passed_args
 from dp_foundation.exceptions import ConfigError
@@ -426,6 +426,13 @@ class Settings(Mapping[str, str]):
         except KeyError:
             return default
 
+    def _required(self, name: str, default: object, expected: str) -> str | None:
+        """The argument's value; None when it was not passed but has a default."""
+        value = self.get(name)
+        if value is None and default is None:
+            raise ConfigError(f"job argument --{name} ({expected}) is required and was not passed")
+        return value
+
     def _label(self, name: str) -> str:
         return f"--{self._argument(name) or name}"
 
@@ -440,13 +447,9 @@ class Settings(Mapping[str, str]):
             ConfigError: the value is not an integer, or the argument was not passed and
                 there is no default.
         """
-        value = self.get(name)
+        value = self._required(name, default, "an integer")
         if value is None:
-            if default is None:
-                raise ConfigError(
-                    f"job argument --{name} (an integer) is required and was not passed"
-                )
-            return default
+            return cast(int, default)  # not None: _required raised otherwise
         try:
             return int(value.strip())
         except ValueError:
@@ -468,13 +471,9 @@ class Settings(Mapping[str, str]):
             ConfigError: the value is none of those, or the argument was not passed and
                 there is no default.
         """
-        value = self.get(name)
+        value = self._required(name, default, "true or false")
         if value is None:
-            if default is None:
-                raise ConfigError(
-                    f"job argument --{name} (true or false) is required and was not passed"
-                )
-            return default
+            return cast(bool, default)  # not None: _required raised otherwise
         word = value.strip().lower()
         if word in _TRUE or word in _FALSE:
             return word in _TRUE
