@@ -21,7 +21,7 @@ DOCKER_TAG  ?= latest
 JOB         ?=
 NAME        ?=
 
-# Load .env (written by setup/bootstrap.sh) for the targets that run jobs (P0-08).
+# Load .env (written by setup/bootstrap.sh) for the targets that run jobs.
 ifneq (,$(wildcard .env))
 include .env
 export

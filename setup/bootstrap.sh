@@ -8,7 +8,7 @@
 # With --profile, the account is resolved with `aws sts get-caller-identity` and checked
 # against the non-production allowlist DP_NONPROD_ACCOUNTS (comma list, from the environment
 # or the existing .env). An account outside it needs confirmation: interactively, or with
-# --yes; a run without a terminal and without --yes refuses (backlog P0-03). A confirmed
+# --yes; a run without a terminal and without --yes refuses. A confirmed
 # account is added to the allowlist. prod is never a local target: deploys go through CI.
 set -euo pipefail
 

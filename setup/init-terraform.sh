@@ -11,7 +11,7 @@
 #           cicd/terraform.tfstate                      infrastructure/cicd (once per account)
 #   lock    S3 native lock file next to each state (use_lockfile = true; no DynamoDB table)
 #
-# Provider lock files (.terraform.lock.hcl) are committed next to every root module (P3-01),
+# Provider lock files (.terraform.lock.hcl) are committed next to every root module,
 # so every stack resolves the same AWS provider; see docs/infrastructure.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -272,7 +272,7 @@ def test_refine_job_configures_itself_as_on_glue(
     assert args["SOURCE_PREFIX"] == arguments["--SOURCE_PREFIX"]
     assert args["job-bookmark-option"] == "job-bookmark-disable"
     assert "JOB_BOOKMARK_OPTION" not in args
-    # Glue's spelling stays (backlog P0-06), with its upper-snake alias beside it.
+    # Glue's spelling stays, with its upper-snake alias beside it.
     assert report["environ"]["job-bookmark-option"] == "job-bookmark-disable"
     assert report["environ"]["JOB_BOOKMARK_OPTION"] == "job-bookmark-disable"
     assert report["environ"]["enable-glue-datacatalog"] == "true"

@@ -17,7 +17,7 @@ if [ ! -f "${dir}/${backend}" ]; then
   exit 1
 fi
 
-# The committed .terraform.lock.hcl decides the provider version and its checksums (P3-01);
+# The committed .terraform.lock.hcl decides the provider version and its checksums;
 # readonly: a stack whose requirements no longer match its lock file fails here instead of
 # silently resolving another provider.
 terraform -chdir="$dir" init -input=false -no-color -backend-config="$backend" -lockfile=readonly

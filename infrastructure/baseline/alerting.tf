@@ -1,4 +1,4 @@
-# ─── Alerting (P0-10) ───
+# ─── Alerting ───
 # A CMK-encrypted SNS topic receives every failed Step Functions execution and every failed
 # Glue job run of the domain, through EventBridge rules. Teams subscribe to it (email from
 # environments.json, or their own targets through the alerts_topic_arn output).

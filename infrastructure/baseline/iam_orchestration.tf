@@ -1,6 +1,6 @@
 # ─── Step Functions execution role ───
 # Shared by every project pipeline of the environment. CloudWatch Logs permissions are split
-# as backlog P0-01 asks: operational actions scoped to the domain's /aws/states/ log groups;
+# by scope: operational actions scoped to the domain's /aws/states/ log groups;
 # log-delivery actions, which AWS only authorises on "*", in their own statement.
 # PutResourcePolicy and DeleteLogDelivery are not granted: the log-delivery resource policy
 # below is managed here, and deliveries are removed by the deploying identity.

@@ -1,4 +1,4 @@
-# ─── KMS customer-managed key (P1-03) ───
+# ─── KMS customer-managed key ───
 # One CMK per environment encrypts the data buckets, log groups, the alerts topic, Glue
 # (security configuration) and Step Functions data. Rotation is automatic (yearly).
 

@@ -32,7 +32,7 @@ module "s3_data" {
   kms_key_arn     = aws_kms_key.this.arn
   lifecycle_rules = each.value
 
-  # P1-02: every data bucket logs its accesses to the log bucket, under <layer>/.
+  # Every data bucket logs its accesses to the log bucket, under <layer>/.
   enable_access_logging = true
   logging_bucket_id     = module.s3_logs.bucket_id
   logging_prefix        = "${each.key}/"

@@ -5,7 +5,7 @@
 locals {
   subnet_keys = slice(["a", "b", "c", "d"], 0, var.settings.availability_zone_count)
 
-  # Interface endpoints (P0-07): Glue API, STS (account lookups), CloudWatch Logs and
+  # Interface endpoints: Glue API, STS (account lookups), CloudWatch Logs and
   # CloudWatch metrics ("monitoring"): jobs run with --enable-metrics, and with no NAT their
   # PutMetricData calls reach CloudWatch only through this endpoint.
   interface_endpoint_services = toset(["glue", "sts", "logs", "monitoring"])
@@ -70,7 +70,7 @@ resource "aws_vpc_endpoint" "interface" {
   tags = { Name = format(local.name_format, "vpce-${each.key}") }
 }
 
-# ─── Security groups (P1-05) ───
+# ─── Security groups ───
 # No rule reaches 0.0.0.0/0 or ::/0. Glue workers talk to each other (shuffle) and, over
 # HTTPS, to the interface endpoints (VPC CIDR) and to S3 through the gateway endpoint (the S3
 # prefix list: gateway-endpoint traffic goes to S3's public ranges, not to the VPC CIDR).

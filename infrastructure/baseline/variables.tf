@@ -54,7 +54,7 @@ variable "settings" {
 }
 
 variable "flow_log_retention_days" {
-  description = "Retention of the VPC flow logs (P1-01: 90 days)."
+  description = "Retention of the VPC flow logs (90 days)."
   type        = number
   default     = 90
 

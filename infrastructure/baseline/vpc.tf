@@ -1,5 +1,5 @@
 # ─── VPC ───
-# Private-only network for Glue workers: no internet gateway (P1-04), no NAT. AWS services
+# Private-only network for Glue workers: no internet gateway, no NAT. AWS services
 # are reached through the VPC endpoints in subnets.tf.
 
 resource "aws_vpc" "this" {
@@ -17,12 +17,12 @@ resource "aws_default_security_group" "this" {
   tags = { Name = format(local.name_format, "default-sg") }
 }
 
-# ─── VPC flow logs (P1-01) ───
+# ─── VPC flow logs ───
 # All traffic to a CMK-encrypted log group kept 90 days, written by a role that may only
 # write to that log group.
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
-  #checkov:skip=CKV_AWS_338:Flow logs are kept 90 days by requirement (P1-01); older traffic records are not needed.
+  #checkov:skip=CKV_AWS_338:Flow logs are kept 90 days by requirement; older traffic records are not needed.
   name              = "/aws/vpc/${format(local.name_format, "vpc")}/flow-logs"
   retention_in_days = var.flow_log_retention_days
   kms_key_id        = aws_kms_key.this.arn

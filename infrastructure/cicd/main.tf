@@ -1,6 +1,6 @@
 # ─── CI/CD access (applied once per account) ───
 # GitHub Actions reach AWS through OIDC, without stored credentials. Per environment three
-# deploy roles (backlog P0-02) and one read-only role for pull-request plans, each trusted
+# deploy roles and one read-only role for pull-request plans, each trusted
 # only by its own GitHub environment of this repository, and allowed only what its job needs:
 #   ci-terraform-baseline-<env>  <env>-baseline   terraform apply of environments/<env>
 #   ci-artifacts-<env>           <env>-artifacts  upload of the wheel and job scripts

@@ -7,7 +7,7 @@
 # retention_configuration and orphan_file_deletion_configuration blocks that
 # modules/glue_iceberg_table writes ("~> 5.0" admitted providers that reject them); 6.0 is a
 # major release with breaking changes. The .terraform.lock.hcl committed next to every root
-# module pins the exact version and its checksums (P3-01, docs/infrastructure.md).
+# module pins the exact version and its checksums (docs/infrastructure.md).
 
 terraform {
   required_version = ">= 1.14"

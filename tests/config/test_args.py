@@ -53,7 +53,7 @@ from dp_foundation.config.args import bridge_glue_args, bridged_args, env_name, 
                 "ENABLE_METRICS": "true",
             },
         ),
-        # P0-06: a key keeps its spelling; the upper-snake alias never replaces an explicit key.
+        # A key keeps its spelling; the upper-snake alias never replaces an explicit key.
         (
             ["--job-bookmark-option", "a", "--JOB_BOOKMARK_OPTION", "b"],
             {"job-bookmark-option": "a", "JOB_BOOKMARK_OPTION": "b"},
@@ -124,7 +124,7 @@ def test_bridge_sets_variables_and_returns_everything_read() -> None:
     }
     assert os.environ["DP_TEST_A"] == "1"
     assert os.environ["DP_TEST_FLAG"] == "true"
-    # Glue's own spelling (backlog P0-06), and the alias.
+    # Glue's own spelling, and the alias.
     assert os.environ["job-bookmark-option"] == "job-bookmark-enable"  # noqa: SIM112
     assert os.environ["JOB_BOOKMARK_OPTION"] == "job-bookmark-enable"
     assert bridged_args().items() >= result.items()

@@ -276,7 +276,7 @@ def test_account_from_sts(
     assert len(_FakeSts.calls) == 1  # cached
 
 
-# ─── P0-03: workstation guard ────────────────────────────────────────────────
+# ─── workstation guard ──────────────────────────────────────────────────────
 
 
 def test_guard_refuses_an_unknown_account(
@@ -393,7 +393,7 @@ def test_missing_domain_file(domain_file: Path) -> None:
     assert str(domain_file) in str(info.value)
 
 
-# ─── first use: the Glue-args bridge and .env (P0-06, P0-08) ─────────────────
+# ─── first use: the Glue-args bridge and .env ─────────────────
 
 
 def test_first_get_config_bridges_sys_argv(

@@ -26,7 +26,7 @@ def test_docker_run_passes_no_credentials_and_mounts_aws_read_only() -> None:
     command = render("docker-run", "JOB=project01/refine", "DOCKER=docker")
     assert "docker run" in command
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        assert name not in command, f"{name} must not reach the container (P3-02)"
+        assert name not in command, f"{name} must not reach the container"
     assert "--env-file" not in command, "an env file could carry credentials"
     assert re.search(r"-v /home/someone/\.aws:/home/app/\.aws:ro\b", command)
     assert "dp run project01/refine" in command

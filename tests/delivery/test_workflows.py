@@ -129,14 +129,14 @@ def test_no_hard_coded_domain_facts() -> None:
             assert not re.search(rf"\b{re.escape(domain[key])}\b", text), (path.name, key)
 
 
-# ─── Deploy wrappers (P2-01, P2-02) ──────────────────────────────────────────
+# ─── Deploy wrappers ──────────────────────────────────────────
 
 
 @pytest.mark.parametrize(("env", "branch"), DEPLOY_WRAPPERS.items())
 def test_deploy_wrapper(env: str, branch: str) -> None:
     path = WORKFLOWS / f"deploy-{env}.yml"
     text = path.read_text(encoding="utf-8")
-    assert len(text.splitlines()) <= 20, "wrappers stay within 20 lines (P2-01)"
+    assert len(text.splitlines()) <= 20, "wrappers stay within 20 lines"
     header = text.splitlines()[0]
     assert header.startswith(f"# Triggered on push to the `{branch}` branch"), header
     assert not re.search(r"`(dev|int|main)` branch", header.replace(f"`{branch}`", "")), header
@@ -150,7 +150,7 @@ def test_deploy_wrapper(env: str, branch: str) -> None:
     assert job["with"]["environment"] == env
     suffix = env.upper()
     assert job["secrets"] == {name: f"${{{{ secrets.{name}_{suffix} }}}}" for name in ROLE_JOBS}, (
-        "the three role secrets of this environment, nothing else (P0-02)"
+        "the three role secrets of this environment, nothing else"
     )
 
 

@@ -43,7 +43,7 @@ def test_stack_evaluates_as_committed(
     assert parsed.get("terraform"), f"{stack} has a terraform block"
 
 
-# ─── Buckets (P0-01, P1-02, P1-03) ───
+# ─── Buckets ───
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -168,7 +168,7 @@ def test_encrypted_pipelines_can_log(
     assert all(s["conditions"] and s["resources"] == [key["id"]] for s in kms)
 
 
-# ─── Network (P1-01, P1-04, P1-05, P0-07) ───
+# ─── Network ───
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -293,7 +293,7 @@ def test_glue_network_interfaces_are_scoped_to_the_subnets(
     assert "P0-SEC-02" in source and "intentional and required by AWS" in source
 
 
-# ─── Alerting (P0-10) ───
+# ─── Alerting ───
 
 
 def test_alerting(environment_stack: Callable[[str], dict]) -> None:

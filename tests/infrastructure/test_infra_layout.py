@@ -40,17 +40,17 @@ def test_required_modules_exist_and_no_dead_ones() -> None:
         "stepfunction_pipeline",
     }
     assert required <= set(MODULES)
-    # P2-04: the standalone optimizer module is gone, and nothing refers to it.
+    # The standalone optimizer module is gone, and nothing refers to it.
     assert "glue_table_optimizer" not in MODULES
     assert not [p for p in tfchecks.tf_files(INFRA) if "glue_table_optimizer" in p.read_text()]
 
 
 def test_no_placeholders_or_legacy_layout() -> None:
-    # P2-05 and the backlog's rename: no foundation/ folder, no placeholder files.
+    # No foundation/ folder, no placeholder files.
     assert not (INFRA / "foundation").exists()
     for placeholder in ("iam_glue_job.tf", "iam_table_optimizer.tf"):
         assert not (INFRA / "baseline" / placeholder).exists()
-    assert not list(INFRA.rglob("asl.json")), "the ASL is generated (P3-03)"
+    assert not list(INFRA.rglob("asl.json")), "the ASL is generated"
     for path in tfchecks.tf_files(INFRA, follow_symlinks=True):
         text = path.read_text()
         assert "placeholder" not in text.lower(), path
@@ -124,7 +124,7 @@ def test_environment_settings_are_data() -> None:
 def test_projects_are_plug_and_play(project: str) -> None:
     """A project folder holds only what a team edits; the rest is the shared wiring."""
     directory = INFRA / "projects" / project
-    # The provider lock file (P3-01) is a real file too, but no team edits it.
+    # The provider lock file is a real file too, but no team edits it.
     real = {p.name for p in directory.iterdir() if not p.is_symlink()} - {".terraform.lock.hcl"}
     assert real == PROJECT_OWN_FILES, f"{project}: unexpected own files {real ^ PROJECT_OWN_FILES}"
     links = {p.name: p.resolve() for p in directory.iterdir() if p.is_symlink()}
@@ -179,7 +179,7 @@ def _satisfies(version: str, constraint: str) -> bool:
 
 
 def test_lock_file_policy_is_consistent() -> None:
-    """P3-01: every root module commits a lock file (projects/_template too, so `dp
+    """Every root module commits a lock file (projects/_template too, so `dp
     new-project` copies it); all lock the same provider version, inside the constraint of
     shared/versions.tf; modules and shared folders have none; git does not ignore them."""
     roots = [INFRA / "environments" / e for e in ENVIRONMENTS]

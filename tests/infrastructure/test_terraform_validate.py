@@ -266,7 +266,7 @@ def test_an_invalid_mirror_setting_is_reported(tmp_path: Path) -> None:
 
 
 def test_new_project_copies_the_lock_file(tmp_path: Path) -> None:
-    """`dp new-project` copies _template, lock file included (P3-01)."""
+    """`dp new-project` copies _template, lock file included."""
     projects = tmp_path / "infrastructure" / "projects"
     projects.mkdir(parents=True)
     shutil.copy(INFRA / "projects" / "project.schema.json", projects)

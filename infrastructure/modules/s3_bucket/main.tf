@@ -1,7 +1,7 @@
 # ─── S3 bucket ───
 # Every bucket this module creates is private (public access block, ACLs disabled), versioned,
-# encrypted by default, reachable over TLS only (P0-01) and, when asked, logs its accesses to
-# the domain's log bucket (P1-02).
+# encrypted by default, reachable over TLS only and, when asked, logs its accesses to
+# the domain's log bucket.
 
 data "aws_caller_identity" "current" {}
 
@@ -117,7 +117,7 @@ resource "aws_s3_bucket_policy" "this" {
 }
 
 # ─── Encryption ───
-# With a CMK (kms_key_arn) objects are SSE-KMS encrypted with the domain key (P1-03). Without
+# With a CMK (kms_key_arn) objects are SSE-KMS encrypted with the domain key. Without
 # one the bucket falls back to SSE-S3 (AES256): the only default encryption AWS accepts on a
 # server-access-log target bucket (S3 log delivery cannot use SSE-KMS), so the log bucket is
 # the one bucket created without kms_key_arn.

@@ -1,6 +1,6 @@
 # ─── Pipeline definition (Amazon States Language) ───
-# Generated from the ordered list of Glue jobs (P3-03): one startJobRun.sync Task per job, in
-# order, each with Retry (exponential backoff) and Catch (P0-09), ending in PipelineSucceeded
+# Generated from the ordered list of Glue jobs: one startJobRun.sync Task per job, in
+# order, each with Retry (exponential backoff) and Catch, ending in PipelineSucceeded
 # or PipelineFailed. With enable_failure_notification the Catch first publishes the error to
 # SNS (NotifyFailure), then fails.
 # Which errors are retried and caught is in retry_policy.json, which the local runner

@@ -13,7 +13,7 @@ variable "environment" {
 }
 
 variable "wheel_version" {
-  description = "Version of the data_platform_foundation wheel the jobs load (P0-05), e.g. 1.4.0+1a2b3c4d; uploaded to s3://<artifacts>/wheels/ by the artifacts job."
+  description = "Version of the data_platform_foundation wheel the jobs load, e.g. 1.4.0+1a2b3c4d; uploaded to s3://<artifacts>/wheels/ by the artifacts job."
   type        = string
 
   validation {

@@ -8,7 +8,7 @@ Nothing runs at import: :func:`dp_foundation.config.settings.get_config` bridges
 when it first computes the configuration. Code that reads an argument from the environment
 before that calls :func:`bridge_glue_args` itself.
 
-A key keeps its spelling (backlog P0-06): ``--job-bookmark-option x`` sets the variable
+A key keeps its spelling: ``--job-bookmark-option x`` sets the variable
 ``job-bookmark-option``. A key that is not a shell identifier also gets an upper-snake alias
 (``JOB_BOOKMARK_OPTION``), unless the arguments name that alias themselves.
 """

@@ -119,7 +119,7 @@ def find_dotenv(start: Path | None = None) -> Path | None:
 
 
 def load_local_dotenv() -> Path | None:
-    """Backlog P0-08: on a workstation, load the nearest ``.env`` into the environment.
+    """On a workstation, load the nearest ``.env`` into the environment.
 
     ``setup/bootstrap.sh`` writes ``.env``; variables already set are never overridden. A
     Glue job run never reads one (it has no checkout and no python-dotenv). Without
@@ -161,7 +161,7 @@ def _sts_account_id() -> str:
 
 
 def _guard_workstation_account(env: str, account_id: str) -> None:
-    """Backlog P0-03: warn which profile/account a workstation uses; refuse unknown accounts."""
+    """Warn which profile/account a workstation uses; refuse unknown accounts."""
     profile = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
     _log.warning(
         "ENV=%s from a workstation: using AWS profile '%s', account %s. "
