@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
     from pyspark.sql.types import StructType
 
+    from dp_foundation.config.settings import Settings
     from dp_foundation.quality.checks import DataQualityChecker
 
 COMPILED_FORMAT = 1
@@ -116,13 +117,9 @@ class TableContract:
                 f"contract {self.name} has no column '{name}'; it has {list(self._by_name)}"
             ) from None
 
-    def database(self, cfg: Mapping[str, str]) -> str:
-        """The table's Glue database in this environment, from ``get_config()``."""
-        return cfg[f"iceberg_database_{self.layer}"]
-
-    def qualified_name(self, cfg: Mapping[str, str]) -> str:
-        """``<catalog>.<database>.<table>`` in this environment, from ``get_config()``."""
-        return f"{cfg.get('catalog', 'glue_catalog')}.{self.database(cfg)}.{self.table}"
+    def qualified_name(self, cfg: Settings) -> str:
+        """``glue_catalog.<database>.<table>`` in this environment, from ``get_config()``."""
+        return cfg.table(self.layer, self.table)
 
     def struct_type(self) -> StructType:
         """The columns as a Spark ``StructType`` (every field nullable: ``required`` is a
