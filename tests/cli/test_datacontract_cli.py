@@ -61,7 +61,8 @@ def test_datacontract_test_checks_a_local_table(
     spark: SparkSession, lake: Path, tmp_path: Path, pricing_summary: dict
 ) -> None:
     """A table written by the library passes datacontract test; a duplicate key and a null in
-    a required column fail it."""
+    a required column fail it, and so does a value outside a library rule's validValues
+    (a v3.0.2 `rule:` that datacontract-cli runs only in its v3.1 spelling)."""
     from dp_foundation.contracts import TableContract
     from dp_foundation.io.writers import write_iceberg
 
@@ -71,6 +72,7 @@ def test_datacontract_test_checks_a_local_table(
     for case, rows in {
         "good": _rows("N"),
         "bad": [*_rows("A"), (None, "O", *_rows("N")[0][2:])],
+        "invalid": _rows("X"),
     }.items():
         table = f"glue_catalog.f01_curated_local.dc_{case}_{dt.datetime.now():%H%M%S%f}"
         write_iceberg(spark.createDataFrame(rows, schema), table, mode="overwrite")
@@ -79,3 +81,58 @@ def test_datacontract_test_checks_a_local_table(
     assert outcomes["good"].ok, outcomes["good"].output
     assert not outcomes["bad"].ok
     assert "l_returnflag" in outcomes["bad"].output
+    assert not outcomes["invalid"].ok, outcomes["invalid"].output
+    failed = [line for line in outcomes["invalid"].output.splitlines() if "│ failed" in line]
+    assert len(failed) == 1 and "l_returnflag" in failed[0], outcomes["invalid"].output
+
+
+def test_library_rules_reach_datacontract_in_their_v31_spelling() -> None:
+    doc = {
+        "apiVersion": "v3.0.2",
+        "schema": [
+            {
+                "name": "t",
+                "quality": [{"type": "library", "rule": "rowCount", "mustBeGreaterThan": 0}],
+                "properties": [
+                    {
+                        "name": "c",
+                        "quality": [
+                            {
+                                "type": "library",
+                                "rule": "validValues",
+                                "validValues": ["a"],
+                                "mustBe": 0,
+                            },
+                            {
+                                "type": "library",
+                                "rule": "nullCheck",
+                                "mustBeLessThan": 1,
+                                "unit": "percent",
+                            },
+                            {"type": "sql", "query": "SELECT 1 FROM ${object}", "mustBe": 1},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    out = external.as_odcs_v31(doc)
+    assert out["apiVersion"] == "v3.1.0"
+    assert out["schema"][0]["quality"] == [
+        {"type": "library", "mustBeGreaterThan": 0, "metric": "rowCount"}
+    ]
+    valid, nulls, sql = out["schema"][0]["properties"][0]["quality"]
+    assert valid == {
+        "type": "library",
+        "mustBe": 0,
+        "metric": "invalidValues",
+        "arguments": {"validValues": ["a"]},
+    }
+    assert nulls == {
+        "type": "library",
+        "mustBeLessThan": 1,
+        "unit": "percent",
+        "metric": "nullValues",
+    }
+    assert sql == doc["schema"][0]["properties"][0]["quality"][2]
+    assert doc["apiVersion"] == "v3.0.2" and "rule" in doc["schema"][0]["quality"][0]

@@ -79,6 +79,54 @@ def export_table(table_dir: Path, target: Path) -> int:
         con.close()
 
 
+# ODCS v3.0.2 library rules (`rule:`) and their v3.1 names (`metric:`): datacontract-cli 1.2.8
+# runs only the v3.1 spelling and passes over a `rule:` without a word.
+_V31_METRICS = {
+    "nullCheck": "nullValues",
+    "duplicateCount": "duplicateValues",
+    "validValues": "invalidValues",
+    "rowCount": "rowCount",
+}
+
+
+def _rule_as_v31(rule: dict[str, Any]) -> dict[str, Any]:
+    metric = (
+        _V31_METRICS.get(str(rule.get("rule")))
+        if rule.get("type", "library") == "library"
+        else None
+    )
+    if metric is None:
+        return rule
+    out = {k: v for k, v in rule.items() if k not in ("rule", "validValues")}
+    out["metric"] = metric
+    if "validValues" in rule:
+        out["arguments"] = {**rule.get("arguments", {}), "validValues": rule["validValues"]}
+    return out
+
+
+def as_odcs_v31(doc: dict[str, Any]) -> dict[str, Any]:
+    """The same contract in ODCS v3.1 spelling, as datacontract-cli executes it.
+
+    Only the library rules change spelling (``rule: validValues`` becomes ``metric:
+    invalidValues`` with ``arguments.validValues``); everything else is the same in both
+    releases. The contract in the repository stays v3.0.2, the release our schema validates.
+    """
+
+    def with_rules(node: dict[str, Any]) -> dict[str, Any]:
+        if "quality" not in node:
+            return node
+        return {**node, "quality": [_rule_as_v31(r) for r in node["quality"]]}
+
+    return {
+        **doc,
+        "apiVersion": "v3.1.0",
+        "schema": [
+            {**with_rules(obj), "properties": [with_rules(p) for p in obj.get("properties", [])]}
+            for obj in doc.get("schema", [])
+        ],
+    }
+
+
 def test_table(root: Path, compiled: dict[str, Any], table_dir: Path, work: Path) -> Outcome:
     """``datacontract test`` of one compiled contract against the local table in ``table_dir``."""
     exe = str(datacontract_bin(root))
@@ -95,13 +143,8 @@ def test_table(root: Path, compiled: dict[str, Any], table_dir: Path, work: Path
         }
     ]
     contract = folder / f"{name}.odcs.yaml"
-    contract.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    # datacontract-cli validates with the ODCS release it targets unless told which: the
-    # contract's own (v3.0.2), whose library rules are `rule:`, not v3.1's `metric:`.
-    from dp_cli.contracts.compile import ODCS_SCHEMA
-
-    schema = ["--json-schema", str(ODCS_SCHEMA)]
-    proc = _run([exe, "test", str(contract), "--server", "local", *schema], root)
+    contract.write_text(yaml.safe_dump(as_odcs_v31(doc), sort_keys=False), encoding="utf-8")
+    proc = _run([exe, "test", str(contract), "--server", "local"], root)
     return Outcome(
         f"{compiled['project']}.{compiled['layer']}.{name}",
         proc.returncode == 0,
@@ -109,4 +152,13 @@ def test_table(root: Path, compiled: dict[str, Any], table_dir: Path, work: Path
     )
 
 
-__all__ = ["VENV", "VERSION", "Outcome", "datacontract_bin", "export_table", "lint", "test_table"]
+__all__ = [
+    "VENV",
+    "VERSION",
+    "Outcome",
+    "as_odcs_v31",
+    "datacontract_bin",
+    "export_table",
+    "lint",
+    "test_table",
+]
