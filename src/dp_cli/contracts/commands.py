@@ -77,7 +77,29 @@ def cmd_compile(args: argparse.Namespace) -> int:
 
 
 def cmd_dqdl(args: argparse.Namespace) -> int:
-    """Print the Glue Data Quality ruleset of each table, and what DQDL cannot say."""
+    """Print each table's Glue Data Quality ruleset and what DQDL cannot say; with --write,
+    write the ruleset files Terraform reads (``contracts/<layer>/<table>.dqdl``); with --check,
+    fail when a committed one differs from its contract."""
+    from dp_cli.contracts import dqdl
+
+    if args.write or args.check:
+        if args.table or args.layer:
+            raise ContractError("--write and --check take every table of the project (or all)")
+        results = _compiled(args.project)
+        if args.write:
+            done = dqdl.write_dqdl(_root(), results, args.project)
+            for line in done:
+                print(line)
+            print(f"{len(done)} ruleset file(s) changed")
+            return 0
+        differences = dqdl.dqdl_differences(_root(), results, args.project)
+        for line in differences:
+            print(line)
+        if differences:
+            print(f"the ruleset files differ from the contracts: run `{dqdl.WRITE_COMMAND}`")
+            return 1
+        print(f"{len(dqdl.expected_files(results))} ruleset file(s) match their contracts")
+        return 0
     results = [r for r in _compiled(args.project) if args.table in (None, r.source.table)]
     if args.layer:
         results = [r for r in results if r.source.layer == args.layer]
@@ -87,12 +109,9 @@ def cmd_dqdl(args: argparse.Namespace) -> int:
     if bad:
         raise ContractError("contract problems:\n" + "\n".join(bad))
     for result in results:
-        dqdl = result.data["dqdl"]
-        print(f"# {result.source.key} (contract {result.data['contract']['version']})")
-        print(dqdl["ruleset"])
-        for item in dqdl["not_expressible"]:
-            print(f"# not in DQDL: {item['origin']}: {item['reason']}")
-        print()
+        where = dqdl.dqdl_path(result).relative_to(_root()).as_posix()
+        print(f"# {result.source.key}: {where if dqdl.has_rules(result) else 'no DQDL rule'}")
+        print(dqdl.dqdl_document(result))
     return 0
 
 
@@ -222,10 +241,17 @@ def add_parser(sub: Any) -> None:
     c.add_argument("--out", default=str(DEFAULT_OUT), help=f"default: {DEFAULT_OUT}")
     c.set_defaults(func=cmd_compile)
 
-    c = csub.add_parser("dqdl", help="print a table's Glue Data Quality ruleset (DQDL)")
-    c.add_argument("project")
+    c = csub.add_parser("dqdl", help="print, write or check the Glue Data Quality rulesets")
+    c.add_argument("project", nargs="?")
     c.add_argument("table", nargs="?")
     c.add_argument("--layer", choices=["raw", "refined", "curated"])
+    mode = c.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--write", action="store_true", help="write contracts/<layer>/<table>.dqdl (Terraform's)"
+    )
+    mode.add_argument(
+        "--check", action="store_true", help="exit 1 when a committed .dqdl is out of date"
+    )
     c.set_defaults(func=cmd_dqdl)
 
     c = csub.add_parser("test", help="check the local tables against their contracts")

@@ -5,8 +5,8 @@ Each declaration of the contract is read once, here, and becomes at most one che
 the two cannot express is listed with the reason, never dropped silently. The walk's order is
 the order of both lists: per column, in table order, ``required`` (or key), ``unique``, the
 ``logicalTypeOptions`` bounds, then the column's ``quality`` entries; then the primary key;
-then the table's ``quality`` entries; then the SLA. Terraform's DQDL (projects/_shared/
-contracts.tf) follows the same order, and a test holds the two equal.
+then the table's ``quality`` entries; then the SLA. Terraform creates each table's Glue Data
+Quality ruleset from the file :mod:`dp_cli.contracts.dqdl` writes beside the contract.
 
 Supported ODCS v3.0.x declarations:
 
