@@ -292,6 +292,87 @@ def _patch_glue_table_optimizers() -> None:
     GlueResponse.delete_table_optimizer = delete  # type: ignore[attr-defined]
 
 
+def _patch_glue_data_quality_rulesets() -> None:
+    """Glue Data Quality rulesets (Create/Get/Update/Delete/List): moto 5.2 lacks them.
+
+    Every table whose contract exports DQDL rules gets an ``aws_glue_data_quality_ruleset``;
+    unanswered, the provider retries the 500 until its timeout. Kept in memory by name; the
+    target table must exist, as on AWS; tags go to the backend's tagger under the ruleset's
+    ARN, where moto's own GetTags/TagResource/UntagResource find them. The DQDL is stored as
+    sent, unparsed (tests/cli/test_contracts_dqdl.py checks it against DQDL's grammar).
+    """
+    import datetime
+
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.glue.exceptions import AlreadyExistsException, EntityNotFoundException
+    from moto.glue.responses import GlueResponse
+
+    def store(self: Any) -> dict[str, dict[str, Any]]:
+        backend = self.glue_backend
+        if not hasattr(backend, "_data_quality_rulesets"):
+            backend._data_quality_rulesets = {}
+        return backend._data_quality_rulesets  # type: ignore[no-any-return]
+
+    def arn(self: Any, name: str) -> str:
+        return f"arn:aws:glue:{self.region}:{self.current_account}:dataQualityRuleset/{name}"
+
+    def found(self: Any) -> dict[str, Any]:
+        name = self._get_param("Name")
+        if name not in store(self):
+            raise EntityNotFoundException(f"Data quality ruleset {name} not found")
+        return store(self)[name]
+
+    def create(self: Any) -> ActionResult:
+        name = self._get_param("Name")
+        if name in store(self):
+            raise AlreadyExistsException(f"Data quality ruleset {name}")
+        target = self._get_param("TargetTable")
+        if target:  # EntityNotFoundException if the table is missing
+            self.glue_backend.get_table(target["DatabaseName"], target["TableName"])
+        now = datetime.datetime.now(datetime.UTC)
+        store(self)[name] = {
+            "Name": name,
+            "Description": self._get_param("Description") or "",
+            "Ruleset": self._get_param("Ruleset"),
+            "CreatedOn": now,
+            "LastModifiedOn": now,
+            **({"TargetTable": target} if target else {}),
+        }
+        self.glue_backend.tag_resource(arn(self, name), self._get_param("Tags") or {})
+        return ActionResult({"Name": name})
+
+    def get(self: Any) -> ActionResult:
+        return ActionResult(found(self))
+
+    def update(self: Any) -> ActionResult:
+        ruleset = found(self)
+        for key in ("Description", "Ruleset"):
+            if self._get_param(key) is not None:
+                ruleset[key] = self._get_param(key)
+        ruleset["LastModifiedOn"] = datetime.datetime.now(datetime.UTC)
+        return ActionResult({k: ruleset[k] for k in ("Name", "Description", "Ruleset")})
+
+    def delete(self: Any) -> ActionResult:
+        name = found(self)["Name"]
+        del store(self)[name]
+        self.glue_backend.tagger.delete_all_tags_for_resource(arn(self, name))
+        return EmptyResult()
+
+    def list_(self: Any) -> ActionResult:
+        rulesets = [
+            {k: r[k] for k in ("Name", "Description", "CreatedOn", "LastModifiedOn", "TargetTable")
+             if k in r}
+            for r in store(self).values()
+        ]  # fmt: skip
+        return ActionResult({"Rulesets": rulesets})
+
+    GlueResponse.create_data_quality_ruleset = create  # type: ignore[attr-defined]
+    GlueResponse.get_data_quality_ruleset = get  # type: ignore[attr-defined]
+    GlueResponse.update_data_quality_ruleset = update  # type: ignore[attr-defined]
+    GlueResponse.delete_data_quality_ruleset = delete  # type: ignore[attr-defined]
+    GlueResponse.list_data_quality_rulesets = list_  # type: ignore[attr-defined]
+
+
 def _log_denied_calls() -> None:
     """Say on stderr which call IAM enforcement refused, and for whom (moto answers only 403)."""
     from moto.iam import access_control as ac
@@ -357,6 +438,7 @@ def main(argv: list[str]) -> None:
     _patch_sfn_output_dates()
     _patch_events_sns_targets()
     _patch_glue_table_optimizers()
+    _patch_glue_data_quality_rulesets()
     _patch_iam_unknowns()
     _log_denied_calls()
     from moto.server import main as moto_main
