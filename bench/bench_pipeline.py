@@ -7,7 +7,14 @@ and (2) bench/plain_project01.py's plain-PySpark jobs (one process per job too),
 (target <= 1.10) and how time grows from the smallest to the largest scale factor
 (target: no worse than linear in the data size).
 
+``--scaling`` runs the library's pipeline only (no plain-PySpark baseline), once per scale
+factor unless ``--repeat`` says otherwise, and prints each job's time, rows per second and how
+time grows against the data, e.g. ``--scaling --sf 1 10`` (76.6 million raw rows at SF 10).
+The local runtime sizes itself (:func:`dp_foundation.spark.session.local_sizing`); the
+sizing used is printed first. Data and tables go under ``.local/bench`` (or ``--dir``).
+
 Usage: python bench/bench_pipeline.py [--sf 0.1 1] [--repeat 2] [--strict]
+       python bench/bench_pipeline.py --scaling --sf 1 10 [--dir DIR]
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ from dp_foundation.config import settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def library_run(lake: Path) -> float:
+def library_run(lake: Path) -> tuple[float, dict[str, float]]:
+    """Run project01's pipeline on ``lake``; return its time and each job's (last attempt)."""
     os.environ["DP_LAKE_DIR"] = str(lake)
     settings._reset()
     project = load_project("project01", ROOT)
@@ -36,8 +44,8 @@ def library_run(lake: Path) -> float:
     result = run_pipeline(project, get_pipeline(project, "order_to_revenue"), backoff_scale=0)
     elapsed = time.perf_counter() - started
     if not result.ok:
-        raise SystemExit(f"library pipeline failed: {result.reason}")
-    return elapsed
+        raise SystemExit(f"library pipeline failed at {result.failed_job}: {result.reason}")
+    return elapsed, {run.job: run.seconds for run in result.runs}
 
 
 def plain_run(raw: Path, warehouse: Path) -> float:
@@ -58,25 +66,77 @@ def plain_run(raw: Path, warehouse: Path) -> float:
     return time.perf_counter() - started
 
 
+def generate(lake: Path, sf: float) -> int:
+    """TPC-H at ``sf`` in ``lake``'s raw bucket (kept between runs); return its rows."""
+    raw_uri = settings.local_uri(lake / "f01-raw-000000000000-local")
+    started = time.perf_counter()
+    manifest = generate_tpch(raw_uri, sf)
+    rows = sum(manifest["rows"].values())
+    print(f"SF {sf:>5}: {rows:,} raw rows ready in {time.perf_counter() - started:.1f} s")
+    return rows
+
+
+def scaling(base: Path, sfs: list[float], repeat: int, strict: bool) -> int:
+    """Time the library's pipeline alone at each scale factor; print how time grows."""
+    from dp_foundation.spark.session import local_sizing, this_machine
+
+    machine = this_machine()
+    print(
+        f"machine: {machine.cores} cores, {machine.memory_bytes / 2**30:.1f} GiB; "
+        f"local runtime: {local_sizing(machine, os.environ)}",
+        flush=True,
+    )
+    measured: dict[float, tuple[float, int]] = {}
+    for sf in sfs:
+        lake = base / f"lib-sf{sf}"
+        rows = generate(lake, sf)
+        times = []
+        for _ in range(repeat):
+            shutil.rmtree(lake / "warehouse", ignore_errors=True)  # every run starts empty
+            elapsed, jobs = library_run(lake)
+            times.append(elapsed)
+            per_job = "  ".join(f"{job} {seconds:.1f} s" for job, seconds in jobs.items())
+            print(
+                f"SF {sf:>5}: pipeline {elapsed:7.1f} s ({per_job}), "
+                f"{rows / elapsed:,.0f} raw rows/s",
+                flush=True,
+            )
+        measured[sf] = (min(times), rows)
+    if len(measured) < 2:
+        return 0
+    small, large = min(measured), max(measured)
+    growth = measured[large][0] / measured[small][0]
+    data = measured[large][1] / measured[small][1]
+    print(
+        f"scaling SF {small} -> {large} (x{data:.1f} raw rows): time x{growth:.2f} "
+        f"(target <= x{data:.1f}, i.e. at most linear)"
+    )
+    return 0 if growth <= data or not strict else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sf", type=float, nargs="+", default=[0.1, 1.0])
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=None, help="runs per scale factor")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--scaling", action="store_true", help="the library's pipeline only: time vs data size"
+    )
+    parser.add_argument("--dir", type=Path, default=ROOT / ".local" / "bench")
     args = parser.parse_args()
-    base = ROOT / ".local" / "bench"
-    os.environ.setdefault("DP_DRIVER_MEMORY", "4g")
+    base = args.dir.resolve()
+    if args.scaling:
+        return scaling(base, sorted(args.sf), args.repeat or 1, args.strict)
     best: dict[float, tuple[float, float]] = {}
     for sf in args.sf:
         lib_lake, plain_wh = base / f"lib-sf{sf}", base / f"plain-sf{sf}" / "warehouse"
         shutil.rmtree(lib_lake / "warehouse", ignore_errors=True)
         shutil.rmtree(plain_wh, ignore_errors=True)
-        raw_uri = settings.local_uri(lib_lake / "f01-raw-000000000000-local")
-        generate_tpch(raw_uri, sf)
+        generate(lib_lake, sf)
         raw = lib_lake / "f01-raw-000000000000-local" / "tpch"
         lib_times, plain_times = [], []
-        for _ in range(args.repeat):
-            lib_times.append(library_run(lib_lake))
+        for _ in range(args.repeat or 2):
+            lib_times.append(library_run(lib_lake)[0])
             plain_times.append(plain_run(raw, plain_wh))
         best[sf] = (min(lib_times), min(plain_times))
         print(

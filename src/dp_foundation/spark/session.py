@@ -14,14 +14,17 @@ Two backends sit in a small registry (pyiceberg's ``load_catalog`` pattern):
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dp_foundation.config.settings import CATALOG, get_config, on_glue
-from dp_foundation.exceptions import RuntimeSetupError
+from dp_foundation.exceptions import ConfigError, RuntimeSetupError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -35,25 +38,206 @@ def _glue_session(app_name: str) -> SparkSession:
     return SparkSession.builder.appName(app_name).getOrCreate()
 
 
-def local_spark_conf(warehouse: str) -> dict[str, str]:
-    """The Spark settings of the local backend (pure; no JVM needed to compute them)."""
+GIB = 1024**3
+MIB = 1024**2
+# What Spark keeps off its memory manager's books (its "reserved memory"), and the share of
+# the rest that execution and storage get (spark.memory.fraction's default).
+_SPARK_RESERVED = 300 * MIB
+_SPARK_MEMORY_FRACTION = 0.6
+# The driver (which, locally, is also the only executor) gets half the machine: the other half
+# is the JVM's own overhead, the Python driver, the page cache the shuffle files live in, and
+# the operating system. Capped below 32 GiB, where the JVM loses compressed object pointers.
+DRIVER_MEMORY_SHARE = 0.5
+DRIVER_MEMORY_MIN = 1 * GIB
+DRIVER_MEMORY_MAX = 31 * GIB
+# A shuffle partition's serialized size, grown about fourfold when a task holds it in memory
+# as rows (a hash aggregate's map, a sort buffer): an advisory size of an eighth of a task's
+# share of execution memory leaves that task room to spare. Within Spark's usual range.
+ADVISORY_MIN = 16 * MIB
+ADVISORY_MAX = 128 * MIB
+# Enough initial shuffle partitions that a shuffle twice the machine's memory still splits into
+# advisory-sized pieces; adaptive execution then coalesces them to what the data needs (one or
+# two for the sample data), so many initial partitions cost little on small data.
+SHUFFLE_SPAN = 2
+MAX_SHUFFLE_PARTITIONS = 4096
+
+DRIVER_MEMORY_ENV = "DP_DRIVER_MEMORY"
+SHUFFLE_PARTITIONS_ENV = "DP_SHUFFLE_PARTITIONS"
+SPARK_MASTER_ENV = "DP_SPARK_MASTER"
+
+_SIZE = re.compile(r"^\s*(\d+)\s*([kmgt]?)b?\s*$", re.IGNORECASE)
+_LOCAL_MASTER = re.compile(r"^local\[(\*|\d+)(?:,\s*\d+)?\]$")
+
+
+@dataclass(frozen=True)
+class Machine:
+    """The facts about this machine the local runtime is sized from.
+
+    Attributes:
+        cores: CPU cores this process may run on.
+        memory_bytes: physical memory (or the container's limit, when lower).
+    """
+
+    cores: int
+    memory_bytes: int
+
+
+@dataclass(frozen=True)
+class LocalSizing:
+    """How big the local runtime is: threads, driver heap and shuffle partitioning.
+
+    Attributes:
+        master: Spark's master URL (``local[<cores>]``).
+        cores: task threads, i.e. tasks running at once.
+        driver_memory_mb: the driver's heap (``spark.driver.memory``), in MiB.
+        shuffle_partitions: initial partitions of every shuffle, before adaptive execution
+            coalesces them.
+        advisory_partition_bytes: the size adaptive execution coalesces shuffle partitions to.
+    """
+
+    master: str
+    cores: int
+    driver_memory_mb: int
+    shuffle_partitions: int
+    advisory_partition_bytes: int
+
+    def spark_conf(self) -> dict[str, str]:
+        """The Spark settings this sizing stands for."""
+        return {
+            "spark.master": self.master,
+            "spark.driver.memory": f"{self.driver_memory_mb}m",
+            "spark.sql.shuffle.partitions": str(self.shuffle_partitions),
+            "spark.default.parallelism": str(self.cores),
+            "spark.sql.adaptive.enabled": "true",
+            "spark.sql.adaptive.coalescePartitions.enabled": "true",
+            "spark.sql.adaptive.coalescePartitions.initialPartitionNum": str(
+                self.shuffle_partitions
+            ),
+            "spark.sql.adaptive.advisoryPartitionSizeInBytes": str(self.advisory_partition_bytes),
+            # A skewed join partition is split at the same size.
+            "spark.sql.adaptive.skewJoin.enabled": "true",
+        }
+
+
+def parse_size(text: str, name: str) -> int:
+    """``"6g"``, ``"6144m"``, ``"6GB"`` -> bytes (a bare number is MiB, as for the JVM's -Xmx
+    in Spark's settings).
+
+    Raises:
+        ConfigError: not a size; the message names ``name`` (where the value came from).
+    """
+    match = _SIZE.match(text)
+    if not match:
+        raise ConfigError(
+            f"{name}={text!r} is not a memory size; expected a number with a unit, e.g. 6g or 6144m"
+        )
+    number, unit = int(match.group(1)), (match.group(2) or "m").lower()
+    return number * int(1024 ** "bkmgt".index(unit))
+
+
+def local_sizing(machine: Machine, overrides: Mapping[str, str] | None = None) -> LocalSizing:
+    """Size the local runtime from the machine and any overrides (pure: no JVM, no I/O).
+
+    Args:
+        machine: the machine's cores and memory.
+        overrides: ``DP_SPARK_MASTER`` (``local[N]`` or ``local[*]``), ``DP_DRIVER_MEMORY``
+            (e.g. ``6g``) and ``DP_SHUFFLE_PARTITIONS`` (a fixed count), usually
+            ``os.environ``; each wins over what the machine implies.
+
+    Returns:
+        Task threads = the cores; driver heap = half the memory, within 1 and 31 GiB;
+        advisory partition size = an eighth of a task's share of execution memory, within
+        16 and 128 MiB; initial shuffle partitions = enough advisory-sized pieces for twice
+        the memory, a multiple of the cores, at most 4096.
+
+    Raises:
+        ConfigError: an override that is not a size, a count or a local master URL.
+    """
+    overrides = overrides or {}
+    master = overrides.get(SPARK_MASTER_ENV) or "local[*]"
+    local = _LOCAL_MASTER.match(master.strip())
+    if local is None:
+        raise ConfigError(
+            f"{SPARK_MASTER_ENV}={master!r}: the local runtime runs in this process; "
+            "expected local[*] or local[N], e.g. local[2]"
+        )
+    threads = local.group(1)
+    cores = max(1, machine.cores if threads == "*" else int(threads))
+
+    if overrides.get(DRIVER_MEMORY_ENV):
+        heap = parse_size(overrides[DRIVER_MEMORY_ENV], DRIVER_MEMORY_ENV)
+    else:
+        heap = int(machine.memory_bytes * DRIVER_MEMORY_SHARE)
+        heap = min(max(heap, DRIVER_MEMORY_MIN), DRIVER_MEMORY_MAX)
+    heap_mb = max(heap // MIB, 1)
+
+    task_memory = max(heap - _SPARK_RESERVED, 0) * _SPARK_MEMORY_FRACTION / cores
+    advisory = int(min(max(task_memory / 8, ADVISORY_MIN), ADVISORY_MAX))
+    advisory -= advisory % MIB
+
+    fixed = overrides.get(SHUFFLE_PARTITIONS_ENV)
+    if fixed:
+        if not fixed.strip().isdigit() or int(fixed) < 1:
+            raise ConfigError(
+                f"{SHUFFLE_PARTITIONS_ENV}={fixed!r}: expected a whole number of partitions >= 1"
+            )
+        partitions = int(fixed)
+    else:
+        wanted = math.ceil(SHUFFLE_SPAN * machine.memory_bytes / advisory)
+        partitions = min(math.ceil(wanted / cores) * cores, MAX_SHUFFLE_PARTITIONS)
+    return LocalSizing(f"local[{cores}]", cores, heap_mb, partitions, advisory)
+
+
+def this_machine() -> Machine:
+    """This machine's cores (those this process may use) and memory (the cgroup's limit,
+    when a container sets a lower one)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        memory = 4 * GIB  # a guess where the platform does not say; DP_DRIVER_MEMORY overrides
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            limit = Path(limit_file).read_text(encoding="utf-8").strip()
+        except OSError:
+            continue
+        if limit.isdigit():
+            memory = min(memory, int(limit))
+        break
+    return Machine(cores=cores, memory_bytes=memory)
+
+
+def local_spark_conf(
+    warehouse: str,
+    sizing: LocalSizing | None = None,
+) -> dict[str, str]:
+    """The Spark settings of the local backend (pure but for reading the machine's size when
+    ``sizing`` is not given; no JVM needed).
+
+    Args:
+        warehouse: the Iceberg warehouse URI.
+        sizing: threads, memory and partitioning (default: :func:`local_sizing` of this
+            machine and ``os.environ``).
+
+    Raises:
+        ConfigError: a sizing override in the environment is malformed.
+    """
     from dp_foundation.spark.local_jars import local_jars
 
+    sizing = sizing or local_sizing(this_machine(), os.environ)
     return {
-        "spark.master": os.environ.get("DP_SPARK_MASTER", "local[*]"),
         "spark.jars": ",".join(str(j) for j in local_jars()),
         "spark.sql.extensions": ICEBERG_EXTENSIONS,
         f"spark.sql.catalog.{CATALOG}": "org.apache.iceberg.spark.SparkCatalog",
         f"spark.sql.catalog.{CATALOG}.type": "hadoop",
         f"spark.sql.catalog.{CATALOG}.warehouse": warehouse,
-        # Small local data: a handful of shuffle partitions beats Spark's default 200.
-        "spark.sql.shuffle.partitions": os.environ.get("DP_SHUFFLE_PARTITIONS", "4"),
-        "spark.default.parallelism": os.environ.get("DP_SHUFFLE_PARTITIONS", "4"),
-        "spark.driver.memory": os.environ.get("DP_DRIVER_MEMORY", "2g"),
+        **sizing.spark_conf(),
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.session.timeZone": "UTC",
-        "spark.sql.adaptive.enabled": "true",
         # Local Derby/Hive metastore is never used: the catalog is Iceberg's.
         "spark.sql.catalogImplementation": "in-memory",
         "spark.sql.warehouse.dir": str(
@@ -132,4 +316,14 @@ def get_spark(app_name: str = "dp-job") -> SparkSession:
     return load_backend()(app_name)
 
 
-__all__ = ["BACKENDS", "get_spark", "load_backend", "local_spark_conf"]
+__all__ = [
+    "BACKENDS",
+    "LocalSizing",
+    "Machine",
+    "get_spark",
+    "load_backend",
+    "local_sizing",
+    "local_spark_conf",
+    "parse_size",
+    "this_machine",
+]
