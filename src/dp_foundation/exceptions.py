@@ -23,6 +23,16 @@ class SchemaError(DataPlatformError):
     """A DataFrame does not have the columns or types a table or check expects."""
 
 
+class InputDataError(DataPlatformError):
+    """An input file cannot be read as what it claims to be (truncated or corrupt Parquet,
+    an empty batch); the message names the file and what was expected."""
+
+
+class StorageError(DataPlatformError):
+    """The lake's storage refused a write (no space left, read-only, no permission); the
+    message names where and how to fix it. The table keeps its last committed snapshot."""
+
+
 class WriteError(DataPlatformError):
     """A write was refused before touching the table (bad mode, keys or arguments)."""
 
@@ -48,8 +58,10 @@ __all__ = [
     "ContractError",
     "DataPlatformError",
     "DataQualityError",
+    "InputDataError",
     "RuntimeSetupError",
     "SchemaError",
+    "StorageError",
     "TableNotFoundError",
     "WriteError",
 ]

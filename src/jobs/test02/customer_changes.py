@@ -81,8 +81,18 @@ def parse(feed: DataFrame, dim: TableContract) -> DataFrame:
         "change_ts": F.expr("try_cast(trim(change_ts) AS timestamp)"),
     }
     raw = F.col
+    record = F.coalesce(
+        raw(_CORRUPT), F.concat_ws(",", *[F.coalesce(raw(c), F.lit("")) for c in columns])
+    )
     problems = [
-        _problem(raw(_CORRUPT).isNotNull(), "malformed CSV line"),
+        _problem(
+            raw(_CORRUPT).isNotNull(),
+            f"malformed CSV line: expected {len(columns)} comma-separated columns "
+            f"({','.join(columns)})",
+        ),
+        # Spark decodes the feed as UTF-8 and puts U+FFFD where bytes are not UTF-8: the
+        # line's text is no longer what the file holds, so it must not reach the dimension.
+        _problem(record.contains("\ufffd"), "not valid UTF-8 (bytes of another encoding?)"),
         _problem(
             raw(_CORRUPT).isNull() & typed["c_custkey"].isNull(),
             F.format_string("c_custkey '%s' is not an integer", raw("c_custkey")),
@@ -114,9 +124,6 @@ def parse(feed: DataFrame, dim: TableContract) -> DataFrame:
         ),
     ]
     reason = F.concat_ws("; ", F.filter(F.array(*problems), lambda p: p.isNotNull()))
-    record = F.coalesce(
-        raw(_CORRUPT), F.concat_ws(",", *[F.coalesce(raw(c), F.lit("")) for c in columns])
-    )
     return feed.select(
         *[typed.get(c, F.trim(raw(c))).alias(c) for c in columns],
         F.when(reason != "", reason).alias("reason"),
