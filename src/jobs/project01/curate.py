@@ -18,6 +18,7 @@ from pyspark.sql import functions as F
 
 from dp_foundation.config.settings import get_config
 from dp_foundation.contracts import TableContract, load_contract
+from dp_foundation.io.failures import named_failures
 from dp_foundation.io.readers import read_iceberg
 from dp_foundation.io.writers import write_iceberg
 from dp_foundation.logging.logger import get_logger, setup_logging
@@ -85,6 +86,7 @@ def local_supplier_volume(
     return contract.conform(revenue)
 
 
+@named_failures()
 def main() -> None:
     """Build both curated tables; write them only when both pass their checks."""
     spark = get_spark(app_name="project01-curate")

@@ -16,6 +16,7 @@ from pyspark import StorageLevel
 
 from dp_foundation.config.settings import get_config
 from dp_foundation.contracts import TableContract, load_contract
+from dp_foundation.io.failures import named_failures
 from dp_foundation.io.readers import read_parquet
 from dp_foundation.io.writers import write_iceberg
 from dp_foundation.logging.logger import get_logger, setup_logging
@@ -48,6 +49,7 @@ def check(df: DataFrame, contract: TableContract, dataset: str | None = None) ->
     return contract.checker(df, dataset)
 
 
+@named_failures()
 def main() -> None:
     """Refine every table of ``--TABLES``; write only when all of them pass their checks."""
     spark = get_spark(app_name="project01-refine")

@@ -25,6 +25,7 @@ from dp_foundation.config.settings import get_config
 from dp_foundation.contracts import TableContract, load_contract
 from dp_foundation.exceptions import ContractError, TableNotFoundError
 from dp_foundation.iceberg.catalog import table_exists
+from dp_foundation.io.failures import named_failures
 from dp_foundation.io.writers import write_iceberg
 from dp_foundation.logging.logger import get_logger, setup_logging
 from dp_foundation.spark.session import get_spark
@@ -160,6 +161,7 @@ def newer_than(changes: DataFrame, current: DataFrame | None) -> DataFrame:
     )
 
 
+@named_failures()
 def main() -> None:
     """Parse the feed, quarantine bad rows, upsert the latest good change per customer."""
     spark = get_spark(app_name="test02-customer_changes")
