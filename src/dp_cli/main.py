@@ -227,7 +227,11 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_tables(args: argparse.Namespace) -> int:
-    """List local Iceberg tables."""
+    """List local Iceberg tables (or, with --orphans, their orphan files)."""
+    if args.orphans:
+        from dp_cli.table_commands import cmd_orphans
+
+        return cmd_orphans(args)
     from dp_cli.tables import list_tables
     from dp_foundation.config.settings import get_config
 
@@ -344,7 +348,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", metavar="DIR", help="keep the copy, logs and state in DIR")
     p.add_argument("--no-destroy", action="store_true", help="leave the stacks deployed")
 
-    add("tables", cmd_tables, "list local Iceberg tables: location, snapshot, rows")
+    p = add(
+        "tables",
+        cmd_tables,
+        "list local Iceberg tables (location, snapshot, rows); their snapshots, orphan files, "
+        "rollback",
+    )
+    from dp_cli.table_commands import add_parser as add_table_actions
+
+    add_table_actions(p)
     p = add(
         "docs",
         cmd_docs,

@@ -37,6 +37,15 @@ class WriteError(DataPlatformError):
     """A write was refused before touching the table (bad mode, keys or arguments)."""
 
 
+class WriteConflictError(DataPlatformError):
+    """A commit to an Iceberg table lost to a concurrent writer (retries ran out or the other
+    commit changed rows this write depends on); nothing of it is visible, rerunning applies it."""
+
+
+class SnapshotNotFoundError(DataPlatformError):
+    """An Iceberg table has no snapshot with the requested id, or none at the requested time."""
+
+
 class ContractError(DataPlatformError):
     """A data contract is missing, invalid, or does not fit what uses it."""
 
@@ -61,7 +70,9 @@ __all__ = [
     "InputDataError",
     "RuntimeSetupError",
     "SchemaError",
+    "SnapshotNotFoundError",
     "StorageError",
     "TableNotFoundError",
+    "WriteConflictError",
     "WriteError",
 ]

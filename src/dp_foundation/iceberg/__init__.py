@@ -1,4 +1,4 @@
-"""Iceberg DDL helpers (databases, tables, layout)."""
+"""Iceberg DDL helpers (databases, tables, layout) and commits (conflicts, rollback)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,18 @@ from dp_foundation.iceberg.catalog import (
     create_table_if_not_exists,
     table_exists,
 )
+from dp_foundation.iceberg.commits import (
+    commit_conflict,
+    restore_snapshot,
+    translate_commit_conflicts,
+)
 
 __all__ = [
     "build_create_table_sql",
+    "commit_conflict",
     "create_database_if_not_exists",
     "create_table_if_not_exists",
+    "restore_snapshot",
     "table_exists",
+    "translate_commit_conflicts",
 ]

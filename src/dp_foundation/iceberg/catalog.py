@@ -25,6 +25,21 @@ DEFAULT_TABLE_PROPERTIES: dict[str, str] = {
     "write.merge.mode": "merge-on-read",
     "write.metadata.delete-after-commit.enabled": "true",
     "write.metadata.previous-versions-max": "50",
+    # Concurrent writers (a rerun overlapping a scheduled run, a backfill): a commit that finds
+    # another one ahead of it re-applies its metadata (no data is rewritten) and retries, after
+    # 0.25, 0.5, 1, 2, 4, 8 and then 15 s: 10 retries outlast ten writers committing in turn, in
+    # about 75 s; past 5 minutes the job fails and its own retry takes over. Why these numbers:
+    # docs/tables.md.
+    "commit.retry.num-retries": "10",
+    "commit.retry.min-wait-ms": "250",
+    "commit.retry.max-wait-ms": "15000",
+    "commit.retry.total-timeout-ms": "300000",
+    # Iceberg's default, stated because it matters: a MERGE, UPDATE or DELETE fails with a
+    # conflict when another commit added rows it could have matched. Snapshot isolation would
+    # let two merges both insert the same new key.
+    "write.merge.isolation-level": "serializable",
+    "write.update.isolation-level": "serializable",
+    "write.delete.isolation-level": "serializable",
 }
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -19,6 +19,7 @@ from dp_foundation.iceberg.catalog import (
     split_table_name,
     table_exists,
 )
+from dp_foundation.iceberg.commits import translate_commit_conflicts
 from dp_foundation.logging.logger import get_logger
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ def current_snapshot_id(spark: SparkSession, table: str) -> int | None:
     return int(row[0]) if row else None
 
 
+@translate_commit_conflicts
 def write_iceberg(
     df: DataFrame,
     table: str,
@@ -158,6 +160,8 @@ def write_iceberg(
         WriteError: unknown mode, bad table name, or merge keys missing/misplaced.
         SchemaError: DataFrame columns do not match the table's, or partition/sort columns
             that are not columns.
+        WriteConflictError: a concurrent writer's commit could not be reconciled with this
+            one (see ``dp_foundation.iceberg.commits``); nothing of this write is visible.
     """
     if mode not in ICEBERG_MODES:
         raise WriteError(
