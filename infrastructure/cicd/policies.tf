@@ -323,6 +323,16 @@ data "aws_iam_policy_document" "projects" {
     resources = local.glue_catalog_arns[each.key]
   }
 
+  # The Glue Data Quality ruleset of each table whose contract exports DQDL rules (named by
+  # the naming module, as every project resource). Tags are set on create and changed by
+  # every deploy (git_sha, deployed_by).
+  statement {
+    sid       = "GlueDataQualityRulesets"
+    effect    = "Allow"
+    actions   = ["glue:CreateDataQualityRuleset", "glue:GetDataQualityRuleset", "glue:UpdateDataQualityRuleset", "glue:DeleteDataQualityRuleset", "glue:TagResource", "glue:UntagResource", "glue:GetTags"]
+    resources = ["${local.arn_glue}:dataQualityRuleset/${each.value.any_name}"]
+  }
+
   # Creating an Iceberg table (Glue CreateTable with an open table format) writes its first
   # metadata file under <table location>/metadata/ with the caller's credentials. Tables live
   # under their project's prefix of the refined and curated buckets; this role serves every
@@ -621,6 +631,13 @@ data "aws_iam_policy_document" "plan" {
     effect    = "Allow"
     actions   = ["glue:GetJob", "glue:GetTags"]
     resources = ["${local.arn_glue}:job/${each.value.any_name}"]
+  }
+
+  statement {
+    sid       = "ReadGlueDataQualityRulesets"
+    effect    = "Allow"
+    actions   = ["glue:GetDataQualityRuleset", "glue:GetTags"]
+    resources = ["${local.arn_glue}:dataQualityRuleset/${each.value.any_name}"]
   }
 
   statement {

@@ -8,7 +8,8 @@ to a real account, with the same scripts, against moto's server on a loopback po
 3. the versioned wheel and the job scripts, uploaded by ``.github/scripts/upload-artifacts.sh``
    as the ``ci-artifacts-<env>`` role;
 4. every project stack as the ``ci-terraform-projects-<env>`` role, reading the baseline's
-   remote state from the (emulated) S3 state bucket;
+   remote state from the (emulated) S3 state bucket; each table's Glue Data Quality ruleset
+   is then read back from Glue (``Report.rulesets``);
 5. every pipeline's state machine is executed and must end in ``PipelineSucceeded``; one run
    whose Glue job is missing must end in ``PipelineFailed`` and its failure must reach the
    alerts topic through the deployed EventBridge rule;
@@ -78,6 +79,7 @@ class Report:
     steps: dict[str, float] = field(default_factory=dict)
     executions: dict[str, str] = field(default_factory=dict)
     alerts: list[str] = field(default_factory=list)
+    rulesets: dict[str, dict[str, Any]] = field(default_factory=dict)
     denied: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -613,6 +615,7 @@ def deploy_local(
                 d.upload_artifacts(version)
             machines: dict[str, str] = {}
             jobs: dict[str, dict[str, str]] = {}
+            rulesets: dict[str, dict[str, dict[str, str]]] = {}
             for project in d.projects():
                 with step(f"apply projects/{project} as ci-terraform-projects-{environment}"):
                     d.apply(infra / "projects" / project, "projects",
@@ -622,7 +625,10 @@ def deploy_local(
                         {f"{project}/{k}": v for k, v in out["state_machine_arns"].items()}
                     )
                     jobs[project] = out["glue_job_names"]
+                    rulesets[project] = out["data_quality_rulesets"]
             iam_enforcement(endpoint, on=False)
+            with step("read every table's Glue Data Quality ruleset back from Glue"):
+                read_rulesets(d, rulesets, report)
             with step("run every pipeline; one with a missing Glue job must fail and alert"):
                 run_pipelines(d, machines, jobs, report)
             if destroy:
@@ -654,6 +660,34 @@ def deploy_local(
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def read_rulesets(
+    d: LocalDeployment, rulesets: Mapping[str, Mapping[str, Mapping[str, str]]], report: Report
+) -> None:
+    """What Glue holds for each ruleset the project stacks created, keyed
+    ``<project>/<layer>/<table>``: its DQDL, the table it targets, whether that table exists,
+    and the database of the table's layer (from the baseline)."""
+    glue = d.client("glue")
+    databases = d.baseline_outputs()
+    for project, created in sorted(rulesets.items()):
+        for key, ruleset in sorted(created.items()):
+            held = glue.get_data_quality_ruleset(Name=ruleset["name"])
+            target = held.get("TargetTable", {})
+            try:
+                glue.get_table(DatabaseName=target["DatabaseName"], Name=target["TableName"])
+                found = True
+            except (KeyError, glue.exceptions.EntityNotFoundException):
+                found = False
+            report.rulesets[f"{project}/{key}"] = {
+                "name": held["Name"],
+                "ruleset": held["Ruleset"],
+                "database": target.get("DatabaseName"),
+                "table": target.get("TableName"),
+                "table_found": found,
+                "layer_database": databases[f"glue_database_{key.split('/')[0]}"],
+            }
+    d.say(f"    {len(report.rulesets)} Glue Data Quality rulesets read back")
 
 
 def run_pipelines(

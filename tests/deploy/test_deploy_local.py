@@ -70,6 +70,21 @@ def test_a_failed_pipeline_ends_in_pipeline_failed_and_alerts(deploy_report: Rep
     assert events[0]["detail-type"] == "Step Functions Execution Status Change"
 
 
+def test_every_table_with_dqdl_rules_has_its_ruleset_in_glue(deploy_report: Report) -> None:
+    committed = {
+        f"{path.parts[-4]}/{path.parts[-2]}/{path.stem}": path
+        for path in REPO.glob("infrastructure/projects/*/contracts/*/*.dqdl")
+        if path.parts[-4] != "_template"
+    }
+    assert committed, "no contract exports DQDL rules"
+    assert sorted(deploy_report.rulesets) == sorted(committed)
+    for key, held in deploy_report.rulesets.items():
+        assert held["ruleset"] == committed[key].read_text(encoding="utf-8"), key
+        assert held["table"] == key.rsplit("/", 1)[1], key
+        assert held["database"] == held["layer_database"], key
+        assert held["table_found"], f"{key}: its target table {held['database']}.{held['table']}"
+
+
 def test_the_deployed_job_scripts_and_wheel_are_versioned(deploy_run: Path) -> None:
     state = json.loads((deploy_run / "states" / "projects__project01.json").read_text())
     jobs = [

@@ -41,6 +41,35 @@ module "iceberg_tables" {
   optimizer_role_arn = module.table_optimizer_role[0].role_arn
 }
 
+# ─── Glue Data Quality rulesets (contracts/<layer>/<table>.dqdl) ───
+# The rules of each table's contract that DQDL can express, so a team can run them with Glue's
+# engine and its anomaly detection. Terraform cannot run the contract compiler: the ruleset is
+# the file `dp contract dqdl --write` commits beside the contract (a test and CI fail when it
+# differs from what the contract exports). A table whose contract has no DQDL rule has no
+# file, so no ruleset.
+
+locals {
+  glue_tables = merge(
+    { for name, table in module.raw_tables : "raw/${name}" => table },
+    { for name, table in module.iceberg_tables : "${local.iceberg_table_definitions[name].layer}/${name}" => table },
+  )
+  data_quality_rulesets = {
+    for key, contract in local.contracts : key => contract if fileexists("${path.module}/contracts/${key}.dqdl")
+  }
+}
+
+module "data_quality_rulesets" {
+  source   = "../../modules/glue_data_quality_ruleset"
+  for_each = local.data_quality_rulesets
+
+  name          = format(local.name_format, "${local.project}-${each.value.layer}-${each.value.table}")
+  description   = "Rules of the data contract ${local.project}.${replace(each.key, "/", ".")} (contracts/${each.key}.odcs.yaml), exported by dp contract dqdl --write"
+  ruleset       = file("${path.module}/contracts/${each.key}.dqdl")
+  database_name = local.glue_tables[each.key].database_name
+  table_name    = local.glue_tables[each.key].name
+  tags          = { DataContract = "${local.project}.${replace(each.key, "/", ".")}" }
+}
+
 # ─── Table ownership (one project per table) ───
 # A table another applied project declares (data.tf reads their states) stops the plan
 # before anything changes: creating it would fail half-way through the apply at best, and

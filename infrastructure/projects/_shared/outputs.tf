@@ -33,6 +33,11 @@ output "catalog_tables" {
   )
 }
 
+output "data_quality_rulesets" {
+  description = "Glue Data Quality ruleset per table with DQDL rules, <layer>/<table> => its name and the Glue table it checks (database_name, table_name)."
+  value       = { for key, ruleset in module.data_quality_rulesets : key => merge({ name = ruleset.name }, ruleset.target_table) }
+}
+
 output "glue_job_role_arn" {
   description = "Execution role of the project's Glue jobs."
   value       = module.glue_job_role.role_arn
