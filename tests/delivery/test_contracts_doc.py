@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from dp_cli.contracts.compile import compile_source
+from dp_cli.contracts.dqdl import dqdl_document
 from dp_cli.contracts.source import source_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,6 +61,17 @@ def test_the_documented_contract_lints_and_compiles(tmp_path: Path) -> None:
     ]
     assert [n["origin"] for n in data["dqdl"]["not_expressible"]] == ["slaProperties[1]"]
     assert yaml.safe_load(example())["name"] == "daily_revenue"
+
+
+def test_the_documented_ruleset_file_is_what_the_example_exports(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    project = root / "infrastructure" / "projects" / "project01"
+    project.mkdir(parents=True)
+    shutil.copy(REPO / "infrastructure/projects/project01/project.json", project / "project.json")
+    (root / AS).parent.mkdir(parents=True)
+    (root / AS).write_text(example(), encoding="utf-8")
+    (documented,) = re.findall(r"```dqdl\n(.*?)```", DOC.read_text(), re.S)
+    assert documented == dqdl_document(compile_source(source_for(root, AS), root=root))
 
 
 def test_the_documented_lint_line_is_what_lint_says(tmp_path: Path) -> None:
