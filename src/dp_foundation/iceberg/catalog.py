@@ -28,8 +28,8 @@ DEFAULT_TABLE_PROPERTIES: dict[str, str] = {
     # Concurrent writers (a rerun overlapping a scheduled run, a backfill): a commit that finds
     # another one ahead of it re-applies its metadata (no data is rewritten) and retries, after
     # 0.25, 0.5, 1, 2, 4, 8 and then 15 s: 10 retries outlast ten writers committing in turn, in
-    # about 75 s; past 5 minutes the job fails and its own retry takes over. Why these numbers:
-    # docs/tables.md.
+    # about 76 s; the job gives up with a WriteConflictError after 5 minutes at most. Why these
+    # numbers: docs/tables.md.
     "commit.retry.num-retries": "10",
     "commit.retry.min-wait-ms": "250",
     "commit.retry.max-wait-ms": "15000",
