@@ -7,7 +7,7 @@ snapshot. Arguments are validated before anything touches the table.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from dp_foundation.exceptions import SchemaError, WriteError
@@ -89,19 +89,90 @@ def _check_columns(df: DataFrame, table: str, table_columns: list[str]) -> None:
         )
 
 
-def _merge(df: DataFrame, table: str, merge_keys: Sequence[str]) -> None:
+class _JavaCallable:
+    """A Python function as a ``java.util.concurrent.Callable`` (a Py4J callback)."""
+
+    def __init__(self, action: Callable[[], object]) -> None:
+        self.action = action
+        self.error: BaseException | None = None
+
+    def call(self) -> None:
+        try:
+            self.action()
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+    class Java:
+        implements = ["java.util.concurrent.Callable"]  # noqa: RUF012 - Py4J's protocol
+
+
+def _with_commit_properties(
+    spark: SparkSession, table: str, properties: Mapping[str, str], action: Callable[[], object]
+) -> None:
+    """Run ``action`` (a SQL write) so that Iceberg adds ``properties`` to its commit's summary.
+
+    SQL writes take no write options, so Iceberg's ``CommitMetadata`` carries the properties in
+    a JVM thread-local. PySpark's pinned-thread mode (its default) runs the callback's SQL on the
+    JVM thread that set them; without it the properties would be silently lost.
+    """
+    if not properties:
+        action()
+        return
+    from py4j.clientserver import ClientServer
+    from py4j.protocol import Py4JJavaError
+
+    if not isinstance(spark.sparkContext._gateway, ClientServer):
+        raise WriteError(
+            f"snapshot properties on a merge into {table} need PySpark's pinned-thread mode; "
+            "unset PYSPARK_PIN_THREAD (or set it to true)"
+        )
+    jvm = spark.sparkContext._jvm
+    props = jvm.java.util.HashMap()  # type: ignore[union-attr]
+    for key, value in properties.items():
+        props.put(key, value)
+    callable_ = _JavaCallable(action)
+    try:
+        jvm.org.apache.iceberg.spark.CommitMetadata.withCommitProperties(  # type: ignore[union-attr]
+            props,
+            callable_,
+            jvm.java.lang.Class.forName("java.lang.RuntimeException"),  # type: ignore[union-attr]
+        )
+    except Py4JJavaError:
+        if callable_.error is not None:
+            raise callable_.error from None
+        raise
+
+
+def _merge(
+    df: DataFrame,
+    table: str,
+    merge_keys: Sequence[str],
+    delete_column: str | None = None,
+    snapshot_properties: Mapping[str, str] | None = None,
+) -> None:
     spark = df.sparkSession
     view = f"dp_merge_source_{uuid.uuid4().hex}"
     df.createOrReplaceTempView(view)
     on = " AND ".join(f"t.{k} = s.{k}" for k in merge_keys)
-    values = [c for c in df.columns if c not in merge_keys]
+    values = [c for c in df.columns if c not in merge_keys and c != delete_column]
     # Update only rows whose values changed (null-safe): a rerun writes nothing new.
     changed = " OR ".join(f"NOT (t.{c} <=> s.{c})" for c in values) or "false"
+    # SET * and INSERT * take the table's columns by name: the delete flag is not written.
+    deletes = f"WHEN MATCHED AND s.{delete_column} THEN DELETE " if delete_column else ""
+    insert = (
+        f"WHEN NOT MATCHED AND NOT s.{delete_column} " if delete_column else "WHEN NOT MATCHED "
+    )
     try:
-        spark.sql(
-            f"MERGE INTO {table} t USING {view} s ON {on} "  # nosec B608 - table and columns are validated identifiers
-            f"WHEN MATCHED AND ({changed}) THEN UPDATE SET * "
-            "WHEN NOT MATCHED THEN INSERT *"
+        _with_commit_properties(
+            spark,
+            table,
+            snapshot_properties or {},
+            lambda: spark.sql(
+                f"MERGE INTO {table} t USING {view} s ON {on} "  # nosec B608 - table and columns are validated identifiers
+                f"{deletes}WHEN MATCHED AND ({changed}) THEN UPDATE SET * "
+                f"{insert}THEN INSERT *"
+            ),
         )
     finally:
         spark.catalog.dropTempView(view)
@@ -125,6 +196,8 @@ def write_iceberg(
     partition_by: Sequence[str] | None = None,
     sort_by: Sequence[str] | None = None,
     merge_keys: Sequence[str] | None = None,
+    delete_column: str | None = None,
+    snapshot_properties: Mapping[str, str] | None = None,
 ) -> int | None:
     """Write a DataFrame to an Iceberg table in one atomic commit.
 
@@ -152,6 +225,12 @@ def write_iceberg(
         partition_by: Iceberg partition transforms, e.g. ``["years(o_orderdate)"]``.
         sort_by: sort specs, e.g. ``["l_orderkey", "l_linenumber"]``.
         merge_keys: key columns for ``merge`` (required there, refused elsewhere).
+        delete_column: ``merge`` only: a boolean column of ``df`` that is not a table column;
+            a row where it is true deletes its key from the table instead of upserting it
+            (a change feed's deletes, e.g. DMS's ``Op = 'D'``).
+        snapshot_properties: added to the summary of the snapshot this write commits, in
+            the same commit (e.g. an incremental load's watermark:
+            :func:`dp_foundation.io.incremental.watermark_properties`).
 
     Returns:
         The table's snapshot id after the write.
@@ -175,6 +254,24 @@ def write_iceberg(
         raise WriteError(f"mode 'merge' on {table} needs merge_keys (the upsert key columns)")
     if mode != "merge" and keys:
         raise WriteError(f"merge_keys are only used by mode 'merge'; got mode '{mode}' on {table}")
+    if delete_column is not None:
+        if mode != "merge":
+            raise WriteError(
+                f"delete_column is only used by mode 'merge'; got mode '{mode}' on {table}"
+            )
+        if delete_column not in df.columns:
+            raise SchemaError(
+                f"delete column '{delete_column}' for {table} is not in the DataFrame {df.columns}"
+            )
+        if dict(df.dtypes)[delete_column] != "boolean":
+            raise SchemaError(
+                f"delete column '{delete_column}' for {table} must be boolean; it is "
+                f"{dict(df.dtypes)[delete_column]}"
+            )
+        flags, df = df, df.drop(delete_column)
+    properties = {str(k): str(v) for k, v in (snapshot_properties or {}).items()}
+    if any(not k for k in properties):
+        raise WriteError(f"snapshot property names for {table} must not be empty")
     for kind, cols in (
         ("merge key", keys),
         ("partition", [partition_column(p) for p in partition_by]),
@@ -197,16 +294,21 @@ def write_iceberg(
         _align_layout(spark, table, partition_by, sort_by)
 
     df = df.select(*columns)  # writeTo resolves by position
+    writer = df.writeTo(table)
+    for key, value in properties.items():
+        writer = writer.option(f"snapshot-property.{key}", value)
     if mode == "append":
-        df.writeTo(table).append()
+        writer.append()
     elif mode == "overwrite":
         from pyspark.sql import functions as F
 
-        df.writeTo(table).overwrite(F.lit(True))
+        writer.overwrite(F.lit(True))
     elif mode == "overwrite_partitions":
-        df.writeTo(table).overwritePartitions()
+        writer.overwritePartitions()
+    elif delete_column is not None:
+        _merge(flags.select(*columns, delete_column), table, keys, delete_column, properties)
     else:
-        _merge(df, table, keys)
+        _merge(df, table, keys, snapshot_properties=properties)
     snapshot = current_snapshot_id(spark, table)
     _log.info("wrote table", extra={"table": table, "mode": mode, "snapshot_id": snapshot})
     return snapshot
