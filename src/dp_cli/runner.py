@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -549,6 +549,7 @@ def run_pipeline(
     on_event: OnEvent = _quiet,
     sleep: Callable[[float], None] = time.sleep,
     runs_dir: Path | None = None,
+    job_arguments: Mapping[str, Sequence[str]] | None = None,
 ) -> PipelineRun:
     """Run a pipeline's jobs in order with the deployed state machine's Retry and Catch.
 
@@ -562,6 +563,8 @@ def run_pipeline(
         sleep: the wait function (``time.sleep``).
         runs_dir: where the run log is written (default: ``runs`` beside ``log_dir``, i.e.
             ``.local/runs``).
+        job_arguments: run-time arguments of some jobs, by job name (``--KEY value`` ...),
+            as an execution's input passes them to Glue's StartJobRun.
 
     Raises:
         ConfigError: the retry policy file is missing or malformed.
@@ -624,7 +627,8 @@ def run_pipeline(
             job_started = time.monotonic()
             while True:
                 run = run_job(
-                    project, job, env, (), attempt, log_dir, echo, record, run_id,
+                    project, job, env, (job_arguments or {}).get(name, ()), attempt, log_dir,
+                    echo, record, run_id,
                     contracts_dir=contracts,
                 )  # fmt: skip
                 run.error = policy.error_of(run.returncode)
