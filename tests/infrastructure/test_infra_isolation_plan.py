@@ -196,6 +196,7 @@ variables {
   table_name         = "orders"
   columns            = [{ name = "o_orderkey", type = "bigint" }]
   optimizer_role_arn = "arn:aws:iam::123456789012:role/optimizer"
+  kms_key_arn        = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
 }
 
 run "created_at_the_former_location" {

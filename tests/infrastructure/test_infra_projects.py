@@ -302,8 +302,12 @@ def test_project01_tables(project_stack: Callable[..., dict]) -> None:
         assert table["storage_descriptor"]["location"] == f"s3://{name('raw')}/tpch/{key}/"
         assert table["parameters"]["classification"] == "parquet"
         assert table["description"] == "TPC-H " + key + ", as landed"
-    assert columns(raw_inputs["lineitem"], "partition_keys") == "ship_year int, ship_month int"
-    assert not raw_inputs["orders"]["partition_keys"]
+    # Batches land in partition folders: batch_id first, as the refine job reads them.
+    assert (
+        columns(raw_inputs["lineitem"], "partition_keys")
+        == "batch_id int, ship_year int, ship_month int"
+    )
+    assert columns(raw_inputs["orders"], "partition_keys") == "batch_id int"
     # Column comments are the contracts' descriptions.
     comments = {
         c["name"]: c.get("comment") for c in tfchecks.as_list(raw_inputs["orders"]["columns"])
@@ -320,7 +324,36 @@ def test_project01_tables(project_stack: Callable[..., dict]) -> None:
         layer = "curated" if key in curated else "refined"
         assert table["database_name"] == f"{ABBR}_{layer}_dev"
         assert table["storage_descriptor"]["location"] == f"s3://{name(layer)}/project01/{key}/"
-        assert table["open_table_format_input"]["iceberg_input"]["metadata_operation"] == "CREATE"
+        # Registered as Iceberg's GlueCatalog registers a table: its first metadata file.
+        assert table["parameters"]["table_type"] == "ICEBERG"
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_iceberg_tables_take_their_layout_from_the_contracts(
+    project: str, project_stack: Callable[..., dict]
+) -> None:
+    """Terraform reads partitioning, sort order and required columns as the contract
+    compiler does (dp_cli.contracts), for every Iceberg table."""
+    inputs = module_inputs(project_stack(project), "iceberg_tables")
+    compiled = {c["table"]: c for c in contract_tables(project).values() if c["layer"] != "raw"}
+    assert set(inputs) == set(compiled)
+    for table, contract in compiled.items():
+        given = inputs[table]
+        assert tfchecks.as_list(given["partition_fields"]) == [
+            {"column": c["name"], "transform": c["transform"]}
+            for c in contract["partition_columns"]
+        ], table
+        assert tfchecks.as_list(given["sort_order"]) == contract["sort_order"], table
+        assert [(c["name"], c["required"]) for c in tfchecks.as_list(given["columns"])] == [
+            (c["name"], c["required"]) for c in contract["columns"]
+        ], table
+        assert given["kms_key_arn"], table
+    if project == "project01":  # the sample declares both: the comparison is not vacuous
+        orders = inputs["orders"]
+        assert tfchecks.as_list(orders["partition_fields"]) == [
+            {"column": "o_orderdate", "transform": "year"}
+        ]
+        assert tfchecks.as_list(orders["sort_order"]) == ["o_orderkey"]
 
 
 def test_test02_tables(project_stack: Callable[..., dict]) -> None:

@@ -1,10 +1,70 @@
 # ─── Iceberg table (refined and curated layers) ───
-# Terraform creates the table through Glue's open-table-format API; afterwards Iceberg owns
-# its metadata: every commit rewrites metadata_location (parameters) and the column list
-# (storage_descriptor), so Terraform must not revert them. Schema changes go through Spark
-# DDL (ALTER TABLE), not through this module.
+# Created the way Iceberg's own GlueCatalog creates a table: first the table's metadata file
+# (format v2: schema with field ids, partition spec, sort order and properties from the data
+# contract; no snapshot) under <location>metadata/, then the Glue table pointing at it
+# (table_type=ICEBERG, metadata_location). So the table exists with its layout before its
+# first write, and writers change nothing. Glue's own CreateTable with an Iceberg input
+# (open_table_format_input) takes no partition spec or sort order in the provider's 5.x.
+#
+# Afterwards Iceberg owns the metadata: every commit writes the next metadata file and moves
+# metadata_location (parameters) and the column list (storage_descriptor), so Terraform does
+# not revert them, and it leaves the first file's content as written. Schema changes go
+# through Spark DDL (ALTER TABLE), not through this module.
 
 data "aws_caller_identity" "current" {}
+
+locals {
+  bucket = split("/", trimprefix(var.location, "s3://"))[0]
+  prefix = trimprefix(trimprefix(var.location, "s3://"), "${local.bucket}/")
+
+  # Milliseconds since the epoch of the plan's time (days-from-civil: Terraform has no epoch
+  # function); only the creation's value is kept (ignore_changes below).
+  now    = plantimestamp()
+  year   = tonumber(substr(local.now, 0, 4)) - (tonumber(substr(local.now, 5, 2)) <= 2 ? 1 : 0)
+  month  = tonumber(substr(local.now, 5, 2))
+  era    = floor(local.year / 400)
+  yoe    = local.year - local.era * 400
+  doy    = floor((153 * (local.month + (local.month > 2 ? -3 : 9)) + 2) / 5) + tonumber(substr(local.now, 8, 2)) - 1
+  days   = local.era * 146097 + local.yoe * 365 + floor(local.yoe / 4) - floor(local.yoe / 100) + local.doy - 719468
+  now_ms = 1000 * (local.days * 86400 + tonumber(substr(local.now, 11, 2)) * 3600 + tonumber(substr(local.now, 14, 2)) * 60 + tonumber(substr(local.now, 17, 2)))
+}
+
+module "metadata" {
+  source = "./metadata"
+
+  location         = var.location
+  columns          = var.columns
+  partition_fields = var.partition_fields
+  sort_order       = var.sort_order
+  properties       = var.properties
+  last_updated_ms  = local.now_ms
+}
+
+resource "aws_s3_object" "metadata" {
+  bucket       = local.bucket
+  key          = "${local.prefix}${module.metadata.path}"
+  content      = module.metadata.json
+  content_type = "application/json"
+
+  # Like every object of the layer buckets: SSE-KMS with the domain key and an S3 Bucket Key.
+  server_side_encryption = "aws:kms"
+  kms_key_id             = var.kms_key_arn
+  bucket_key_enabled     = true
+
+  # A file of the table's data, not a piece of infrastructure: no traceability tags, which
+  # would otherwise be rewritten on every deploy (git_sha) on a file Iceberg owns.
+  override_provider {
+    default_tags {
+      tags = {}
+    }
+  }
+
+  lifecycle {
+    # Written once, like any Iceberg metadata file: later plans (a new timestamp, an edited
+    # contract) must not rewrite a file the table's history may point at.
+    ignore_changes = [content]
+  }
+}
 
 resource "aws_glue_catalog_table" "this" {
   name          = var.table_name
@@ -12,18 +72,17 @@ resource "aws_glue_catalog_table" "this" {
   description   = var.description
   table_type    = "EXTERNAL_TABLE"
 
-  open_table_format_input {
-    iceberg_input {
-      metadata_operation = "CREATE"
-      version            = var.format_version
-    }
+  parameters = {
+    table_type        = "ICEBERG"
+    metadata_location = "s3://${aws_s3_object.metadata.bucket}/${aws_s3_object.metadata.key}"
   }
 
+  # What Glue, Athena and the console show until the first commit rewrites it.
   storage_descriptor {
     location = var.location
 
     dynamic "columns" {
-      for_each = var.columns
+      for_each = module.metadata.glue_columns
       iterator = column
 
       content {
@@ -35,6 +94,8 @@ resource "aws_glue_catalog_table" "this" {
   }
 
   lifecycle {
+    # open_table_format_input: tables created before the module wrote their metadata itself
+    # were created through it; ignoring it keeps them as they are.
     ignore_changes = [parameters, storage_descriptor, open_table_format_input]
 
     # ignore_changes also keeps an existing table where it was created. A table the catalog

@@ -20,6 +20,11 @@ output "location" {
   value       = var.location
 }
 
+output "metadata_location" {
+  description = "The table's first Iceberg metadata file (Glue's metadata_location until the first commit)."
+  value       = "s3://${aws_s3_object.metadata.bucket}/${aws_s3_object.metadata.key}"
+}
+
 output "optimizer_types" {
   description = "Types of the optimizers created for the table."
   value = [

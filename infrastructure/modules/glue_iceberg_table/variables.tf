@@ -31,25 +31,37 @@ variable "location" {
   }
 }
 
-variable "format_version" {
-  description = "Iceberg table format version."
-  type        = string
-  default     = "2"
-
-  validation {
-    condition     = contains(["1", "2"], var.format_version)
-    error_message = "format_version must be \"1\" or \"2\"."
-  }
+variable "columns" {
+  description = "Ordered columns from the table's data contract: name, physical (Spark/Hive) type, comment and required. Types map to Iceberg's (bigint -> long, timestamp -> timestamptz, ...); see metadata/main.tf."
+  type = list(object({
+    name     = string
+    type     = string
+    comment  = optional(string)
+    required = optional(bool, false)
+  }))
 }
 
-variable "columns" {
-  description = "Ordered columns (Iceberg-compatible Hive types: string, int, bigint, decimal(p,s), date, timestamp, ...)."
-  type        = list(object({ name = string, type = string, comment = optional(string) }))
+variable "partition_fields" {
+  description = "Iceberg partition fields in order: source column and transform (identity, year, month, day, hour, bucket[N], truncate[W])."
+  type        = list(object({ column = string, transform = string }))
+  default     = []
+}
 
-  validation {
-    condition     = length(var.columns) > 0 && length(distinct([for c in var.columns : c.name])) == length(var.columns)
-    error_message = "An Iceberg table needs at least one column, and unique column names."
-  }
+variable "sort_order" {
+  description = "The table's write order: \"<column> [ASC|DESC] [NULLS FIRST|LAST]\" per entry."
+  type        = list(string)
+  default     = []
+}
+
+variable "properties" {
+  description = "Iceberg table properties added to the platform's defaults (metadata/main.tf)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the KMS key the layer bucket encrypts with; the table's first metadata file is encrypted with it."
+  type        = string
 }
 
 variable "optimizer_role_arn" {

@@ -61,11 +61,17 @@ locals {
     }
   }
   # A raw table's partition columns are Hive partition keys (folder=value), not data columns.
+  # required: the column's required, or its being part of the primary key (Iceberg's
+  # required field), as dp_cli/contracts/interpret.py reads it.
   contract_columns = {
     for key, contract in local.contracts : key => {
       columns = [
-        for p in contract.schema.properties : { name = p.name, type = p.physicalType, comment = try(p.description, null) }
-        if !(contract.layer == "raw" && try(p.partitioned, false))
+        for p in contract.schema.properties : {
+          name     = p.name
+          type     = p.physicalType
+          comment  = try(p.description, null)
+          required = try(p.required, false) == true || try(p.primaryKey, false) == true
+        } if !(contract.layer == "raw" && try(p.partitioned, false))
       ]
       partition_keys = [
         for p in contract.schema.properties : { name = p.name, type = p.physicalType, comment = try(p.description, null) }
@@ -105,6 +111,26 @@ locals {
       database    = local.layer_databases[contract.layer]
       location    = "s3://${local.layer_buckets[contract.layer]}/${local.project}/${contract.table}/"
       columns     = local.contract_columns[key].columns
+      layout      = local.contract_layouts[key]
+    } if contract.layer != "raw"
+  }
+  # An Iceberg table's layout, read as dp_cli/contracts/interpret.py reads it: the columns
+  # marked partitioned: true, ordered by partitionKeyPosition, each with the transform of its
+  # customProperties partitionTransform (identity when absent); the table's customProperties
+  # sortOrder (the last entry of a property wins, as there). `dp contract lint` reports
+  # malformed declarations; the table module refuses transforms and sort entries Iceberg
+  # would not load.
+  contract_layouts = {
+    for key, contract in local.contracts : key => {
+      partition_fields = flatten([
+        for position in distinct(sort([for p in contract.schema.properties : try(format("%05d", p.partitionKeyPosition), "00000") if try(p.partitioned, false) == true])) : [
+          for p in contract.schema.properties : {
+            column    = p.name
+            transform = try(tostring(reverse([for e in p.customProperties : e.value if try(e.property, "") == "partitionTransform"])[0]), "identity")
+          } if try(p.partitioned, false) == true && try(format("%05d", p.partitionKeyPosition), "00000") == position
+        ]
+      ])
+      sort_order = try([for s in reverse([for e in contract.schema.customProperties : e.value if try(e.property, "") == "sortOrder"])[0] : trimspace(s)], [])
     } if contract.layer != "raw"
   }
   # Raw tables without a contract, and raw contracts without a landing place in tables.tf.

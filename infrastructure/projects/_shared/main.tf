@@ -38,6 +38,9 @@ module "iceberg_tables" {
   description        = each.value.description
   location           = each.value.location
   columns            = each.value.columns
+  partition_fields   = each.value.layout.partition_fields
+  sort_order         = each.value.layout.sort_order
+  kms_key_arn        = local.baseline.kms_key_arn
   optimizer_role_arn = module.table_optimizer_role[0].role_arn
 }
 
