@@ -16,6 +16,10 @@ locals {
     "ec2:DescribeNetworkInterfaces", "ec2:DescribeAvailabilityZones", "ec2:DescribeAccountAttributes", "ec2:DescribeTags",
   ]
 
+  # The first metadata file of every Iceberg table, under its table's folder in a layer bucket
+  # (<project>/<table>/metadata/, modules/glue_iceberg_table).
+  first_metadata_file = "*/metadata/00000-*.metadata.json"
+
   # The Data Catalog resources of an environment's project stacks: its databases, their
   # tables and the domain's Glue connections.
   glue_catalog_arns = {
@@ -333,15 +337,31 @@ data "aws_iam_policy_document" "projects" {
     resources = ["${local.arn_glue}:dataQualityRuleset/${each.value.any_name}"]
   }
 
-  # Creating an Iceberg table (Glue CreateTable with an open table format) writes its first
-  # metadata file under <table location>/metadata/ with the caller's credentials. Tables live
+  # An Iceberg table is created with its first metadata file, which the stack writes itself
+  # (modules/glue_iceberg_table: <table location>metadata/00000-<uuid>.metadata.json; tables
+  # created earlier through Glue's CreateTable got theirs at the same place). Tables live
   # under their project's prefix of the refined and curated buckets; this role serves every
-  # project, so any prefix, but only Iceberg metadata: no data file.
+  # project, so any prefix, but only that first file: no data file, no later metadata. The
+  # buckets are versioned: deleting the object deletes each of its versions, found by listing
+  # the versions under its key.
   statement {
     sid       = "IcebergTableMetadata"
     effect    = "Allow"
-    actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
-    resources = [for layer in ["refined", "curated"] : "arn:aws:s3:::${format(each.value.name_format, layer)}/*/metadata/*"]
+    actions   = ["s3:PutObject", "s3:GetObject", "s3:GetObjectTagging", "s3:DeleteObject", "s3:DeleteObjectVersion"]
+    resources = [for layer in ["refined", "curated"] : "arn:aws:s3:::${format(each.value.name_format, layer)}/${local.first_metadata_file}"]
+  }
+
+  statement {
+    sid       = "IcebergTableMetadataVersions"
+    effect    = "Allow"
+    actions   = ["s3:ListBucketVersions"]
+    resources = [for layer in ["refined", "curated"] : "arn:aws:s3:::${format(each.value.name_format, layer)}"]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = [local.first_metadata_file]
+    }
   }
 
   # That file is SSE-KMS encrypted with the environment's key, through S3 with the caller's
@@ -357,7 +377,7 @@ data "aws_iam_policy_document" "projects" {
       test     = "StringLike"
       variable = "kms:EncryptionContext:aws:s3:arn"
       values = flatten([
-        for layer in ["refined", "curated"] : ["arn:aws:s3:::${format(each.value.name_format, layer)}", "arn:aws:s3:::${format(each.value.name_format, layer)}/*/metadata/*"]
+        for layer in ["refined", "curated"] : ["arn:aws:s3:::${format(each.value.name_format, layer)}", "arn:aws:s3:::${format(each.value.name_format, layer)}/${local.first_metadata_file}"]
       ])
     }
 
@@ -492,7 +512,8 @@ data "aws_iam_policy_document" "projects" {
 # Read-only, for `terraform plan -lock=false` of environments/<env> and projects/<name> on
 # pull requests (_plan.yml): the states, and what refreshing every resource of those stacks
 # reads. No write of any kind: no state or lock-file writes (plans never take the S3 lock
-# file), no object reads in the data buckets (bucket configuration only), no KMS use except
+# file), no object reads in the data buckets (bucket configuration only, and the head and
+# tags of each Iceberg table's first metadata file, which a refresh reads), no KMS use except
 # decrypting the pipeline definitions through Step Functions.
 
 data "aws_iam_policy_document" "plan" {
@@ -523,6 +544,15 @@ data "aws_iam_policy_document" "plan" {
       "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:GetEncryptionConfiguration",
     ]
     resources = [for purpose in ["raw", "refined", "curated", "artifacts", "logs"] : "arn:aws:s3:::${format(each.value.name_format, purpose)}"]
+  }
+
+  # HeadObject (authorised as s3:GetObject) and GetObjectTagging: the refresh of an Iceberg
+  # table's first metadata file (modules/glue_iceberg_table). No KMS: a head reads no content.
+  statement {
+    sid       = "ReadIcebergTableMetadata"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:GetObjectTagging"]
+    resources = [for layer in ["refined", "curated"] : "arn:aws:s3:::${format(each.value.name_format, layer)}/${local.first_metadata_file}"]
   }
 
   # Resource "*" is required by AWS: the EC2 Describe calls, kms:ListAliases (how the alias

@@ -236,10 +236,15 @@ def test_plan_role_only_reads(cicd_stack: dict) -> None:
         # No state or lock-file write: the plans run with -lock=false (checked below).
         assert not {"s3:PutObject", "s3:DeleteObject"} & granted
         objects = [s for s in statements if "s3:GetObject" in s["actions"]]
+        first_metadata = [
+            f"arn:aws:s3:::{ABBR}-{layer}-{STUB_ACCOUNT_ID}-{env}/*/metadata/00000-*.metadata.json"
+            for layer in ("refined", "curated")
+        ]
         assert [r for s in objects for r in s["resources"]] == [
             f"{state_bucket}/baseline/*",
             f"{state_bucket}/projects/*",
-        ], "reads the states it plans, and no data object"
+            *first_metadata,
+        ], "reads the states it plans and the Iceberg tables' first metadata files, no data"
         # What the AWS provider reads back of a Glue table (aws_glue_catalog_table).
         assert "glue:GetPartitionIndexes" in granted
 
