@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import Path
 
@@ -268,23 +269,30 @@ def test_rewriting_a_partitioned_table_keeps_its_layout(spark: SparkSession, lak
     assertDataFrameEqual(spark.table(table), df)  # the last write replaced its partition
 
 
-def test_existing_unpartitioned_table_gains_the_layout(spark: SparkSession) -> None:
-    """A table created by Terraform (no partitioning, no order) gets them on the first write."""
-    table = _table("terraform")
+def test_an_existing_table_keeps_its_partitioning_and_gets_the_sort_order(
+    spark: SparkSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Who creates a table sets its partitioning (Terraform on AWS, from the contract): a
+    write adds no partition field to an unpartitioned table, and says so."""
+    table = _table("unpartitioned")
     spark.sql("CREATE NAMESPACE IF NOT EXISTS glue_catalog.writers_db")
     spark.sql(
         f"CREATE TABLE {table} (id int, region string, amount double, day date) USING iceberg"
     )
-    write_iceberg(
-        _rows(spark, (1, "EU", 1.0, "2026-01-01")),
-        table,
-        partition_by=["months(day)", "bucket(4, id)"],
-        sort_by=["amount"],
-    )
-    assert describe_layout(spark, table) == (
-        ["months(day)", "bucket(4, id)"],
-        "amount ASC NULLS FIRST",
-    )
+    # Attached to the writer's own logger: setup_logging stops "dp" records at "dp".
+    writer_log = logging.getLogger("dp.dp_foundation.io.writers")
+    writer_log.addHandler(caplog.handler)
+    try:
+        write_iceberg(
+            _rows(spark, (1, "EU", 1.0, "2026-01-01")),
+            table,
+            partition_by=["months(day)", "bucket(4, id)"],
+            sort_by=["amount"],
+        )
+    finally:
+        writer_log.removeHandler(caplog.handler)
+    assert describe_layout(spark, table) == ([], "amount ASC NULLS FIRST")
+    assert "table keeps its partitioning" in caplog.text
 
 
 def test_a_differently_partitioned_table_keeps_its_partitioning(spark: SparkSession) -> None:

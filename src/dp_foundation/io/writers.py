@@ -57,18 +57,16 @@ def _normalise_partition(transform: str) -> str:
 def _align_layout(
     spark: SparkSession, table: str, partition_by: Sequence[str], sort_by: Sequence[str]
 ) -> None:
-    """Give an existing table the partitioning and sort order the write asks for.
+    """Check an existing table's partitioning; give it the sort order the write asks for.
 
-    Tables created by Terraform on AWS start unpartitioned and unsorted; the first write adds
-    the partition fields. A table partitioned differently is left alone (warned): changing a
-    live table's partitioning is a deliberate migration, not a side effect of a write.
+    A table's partitioning is set when it is created: by Terraform on AWS (from its data
+    contract), by :func:`write_iceberg` locally. A table partitioned otherwise, or not at all,
+    is left alone (warned): changing a live table's partitioning is a deliberate migration,
+    not a side effect of a write.
     """
     partitions, sort_order = describe_layout(spark, table)
     wanted = [_normalise_partition(p) for p in partition_by]
-    if wanted and not partitions:
-        for field in wanted:
-            spark.sql(f"ALTER TABLE {table} ADD PARTITION FIELD {field}")
-    elif wanted and [_normalise_partition(p) for p in partitions] != wanted:
+    if wanted and [_normalise_partition(p) for p in partitions] != wanted:
         _log.warning(
             "table keeps its partitioning",
             extra={"table": table, "partitioning": partitions, "requested": wanted},
@@ -202,7 +200,8 @@ def write_iceberg(
     """Write a DataFrame to an Iceberg table in one atomic commit.
 
     A missing table (and database) is created with the DataFrame's schema, ``partition_by``
-    and ``sort_by``; an existing table gains them if it has none (see ``_align_layout``).
+    and ``sort_by``; an existing table keeps its partitioning and gets ``sort_by`` (see
+    ``_align_layout``).
 
     Modes:
         ``append``: add the rows.
