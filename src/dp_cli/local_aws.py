@@ -555,6 +555,7 @@ def deploy_local(
     keep: Path | None = None,
     destroy: bool = True,
     say: Callable[[str], None] = print,
+    after_apply: Callable[[LocalDeployment], None] | None = None,
 ) -> Report:
     """Deploy every stack into a local emulator, run every pipeline, destroy; see module doc.
 
@@ -564,6 +565,9 @@ def deploy_local(
         keep: keep the temporary copy, logs and state here instead of deleting them.
         destroy: destroy the stacks at the end (as the deploy roles).
         say: receives one line per step.
+        after_apply: called with the deployment once every stack is applied, before the
+            pipelines run and the teardown: to read what Terraform created (IAM enforcement
+            is off, admin keys).
 
     Returns:
         The report: step durations, execution outcomes, alerts received.
@@ -629,6 +633,9 @@ def deploy_local(
             iam_enforcement(endpoint, on=False)
             with step("read every table's Glue Data Quality ruleset back from Glue"):
                 read_rulesets(d, rulesets, report)
+            if after_apply is not None:
+                with step("inspect the applied stacks"):
+                    after_apply(d)
             with step("run every pipeline; one with a missing Glue job must fail and alert"):
                 run_pipelines(d, machines, jobs, report)
             if destroy:

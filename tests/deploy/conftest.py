@@ -12,6 +12,8 @@ import pytest
 
 from dp_cli.local_aws import Report, deploy_local
 
+from .iceberg_tables import recorder
+
 # Every test module here sets pytestmark = [slow, xdist_group(DEPLOY_GROUP)]: one worker
 # runs them all, so the session deploys once.
 DEPLOY_GROUP = "deploy"
@@ -21,7 +23,8 @@ DEPLOY_GROUP = "deploy"
 def _deployment(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Report]:
     folder = tmp_path_factory.mktemp("deploy-local")
     lines: list[str] = []
-    report = deploy_local("dev", keep=folder, say=lines.append)
+    # While the stacks exist, record what was created for each Iceberg table (iceberg_tables.py).
+    report = deploy_local("dev", keep=folder, say=lines.append, after_apply=recorder(folder))
     report.notes.extend(lines)
     return folder, report
 
