@@ -43,6 +43,7 @@ _TOO_LARGE = re.compile(r"IOException: File too large")
 _CREATE = re.compile(rf"(?:Mkdirs failed to create|Failed to create file:?) {_FILE}(?:\s|$)")
 _DENIED = re.compile(rf"(?:AccessDeniedException|Permission denied)[: ]*{_FILE}?")
 _READ_ONLY = re.compile(r"Read-only file system")
+_REFUSED_FILE = re.compile(rf"{_FILE} \((?:Read-only file system|Permission denied)\)")
 
 
 def _root_cause(text: str) -> str:
@@ -106,7 +107,7 @@ def explain(exc: BaseException) -> DataPlatformError | None:
             None,
             "the process's file-size limit was reached (ulimit -f); raise it and rerun",
         )
-    found = _CREATE.search(text) or _DENIED.search(text)
+    found = _REFUSED_FILE.search(text) or _CREATE.search(text) or _DENIED.search(text)
     if found or _READ_ONLY.search(text):
         where = found["file"] if found and found["file"] else None
         return _storage(

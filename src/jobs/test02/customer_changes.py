@@ -198,9 +198,14 @@ def main() -> None:
     to_apply = changes.count()
 
     # ── Load ─────────────────────────────────────────────────────────────────
-    # Quarantine first: if the dimension write fails, the bad rows are still recorded.
-    write_iceberg(bad, quarantine_table, mode="merge", merge_keys=kept.primary_key)
-    write_iceberg(changes, dim_table, mode="merge", merge_keys=dim.primary_key, sort_by=dim.sort_by)
+    # Quarantine first: if the dimension write fails, the bad rows are still recorded. A
+    # table with nothing to merge is not written: an empty batch adds no snapshot.
+    if quarantined:
+        write_iceberg(bad, quarantine_table, mode="merge", merge_keys=kept.primary_key)
+    if to_apply:
+        write_iceberg(
+            changes, dim_table, mode="merge", merge_keys=dim.primary_key, sort_by=dim.sort_by
+        )
     log.info(
         "customer changes applied",
         extra={
