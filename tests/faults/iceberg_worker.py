@@ -180,6 +180,18 @@ def _write(spark: Any, step: dict[str, Any], markers: Path) -> None:
         writer.join()
 
 
+def _cpu_seconds(spark: Any) -> dict[str, float]:
+    """CPU time this process and its JVM used so far (a measure the machine's load leaves alone)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    jvm = getattr(spark.sparkContext._gateway, "proc", None)
+    for name, pid in (("python", os.getpid()), ("jvm", jvm.pid if jvm else None)):
+        if pid is not None:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            found[name] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return found
+
+
 def main(plan_file: str) -> int:
     from dp_foundation.spark.session import get_spark
 
@@ -204,7 +216,7 @@ def main(plan_file: str) -> int:
             _wait(markers, step["wait"])
         elif "signal" in step:
             _put(markers, step["signal"], {})
-    _put(markers, "worker-done", {"pid": os.getpid()})
+    _put(markers, f"{Path(plan_file).stem}-done", {"cpu_s": _cpu_seconds(spark)})
     return 0
 
 

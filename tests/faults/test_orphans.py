@@ -110,3 +110,12 @@ def pyiceberg_rows_at(folder: Path, snapshot_id: int) -> list[tuple[Any, ...]]:
     table = StaticTable.from_metadata(str(current_metadata_file(folder)))
     arrow = table.scan(snapshot_id=snapshot_id).to_arrow()
     return sorted(zip(*(arrow.column(c).to_pylist() for c in arrow.column_names), strict=True))
+
+
+def test_an_age_that_is_not_one_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ENV", "local")
+    monkeypatch.setenv("DP_LAKE_DIR", str(tmp_path))
+    assert main(["tables", "remove-orphans", "--older-than", "3 days"]) == 2
+    assert "'3 days' is not an age; expected a number and s, m, h or d" in capsys.readouterr().err

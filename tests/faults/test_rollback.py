@@ -13,7 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from iceberg_faults import CrashedLake, current_snapshot, duckdb_rows, pyiceberg_rows, snapshot_log
+from iceberg_faults import (
+    SHORT_JVM,
+    CrashedLake,
+    current_snapshot,
+    duckdb_rows,
+    pyiceberg_rows,
+    snapshot_log,
+)
 
 from dp_cli.main import main
 from dp_cli.tables import rollback_target
@@ -39,7 +46,7 @@ def test_rollback_to_a_time_undoes_the_bad_run(
     between = _at((good["timestamp-ms"] + bad["timestamp-ms"]) / 2)
 
     env = {**os.environ, "ENV": "local", "DP_LAKE_DIR": str(crashed_lake.lake)}
-    env["DP_SPARK_MASTER"] = "local[1]"
+    env.update(DP_SPARK_MASTER="local[1]", JAVA_TOOL_OPTIONS=SHORT_JVM)
     result = subprocess.run(
         [sys.executable, "-m", "dp_cli", "tables", "rollback", "faults.rollback", "--to", between],
         capture_output=True,
