@@ -52,6 +52,10 @@ RACES = {
     # Two partition overwrites of different partitions: both land.
     "op": ({"mode": "overwrite_partitions", "sql": _rows(100, 110, "a", 1), "partition_by": ["p"]},
            {"mode": "overwrite_partitions", "sql": _rows(300, 310, "b", 2), "partition_by": ["p"]}),
+    # Two overwrites of the same partition: blind writes, so the later commit's batch is the
+    # partition, whole, as if they had run one after the other.
+    "os": ({"mode": "overwrite_partitions", "sql": _rows(100, 110, "a", 1), "partition_by": ["p"]},
+           {"mode": "overwrite_partitions", "sql": _rows(300, 320, "b", 1), "partition_by": ["p"]}),
     # Two merges on overlapping keys: the later one must not overwrite what it never read.
     "mm": ({**MERGE, "sql": _rows(0, 10, "a")}, {**MERGE, "sql": _rows(5, 15, "b")}),
     # An append racing a merge that commits first: the append is re-applied on top.
@@ -68,7 +72,11 @@ class Race:
     def __init__(self, root: Path) -> None:
         self.lake = root / "lake"
         self.markers = root / "markers"
-        a_steps: list[dict[str, Any]] = [_seed("op", partitioned=True), _seed("mm")]
+        a_steps: list[dict[str, Any]] = [
+            _seed("op", partitioned=True),
+            _seed("os", partitioned=True),
+            _seed("mm"),
+        ]
         b_steps: list[dict[str, Any]] = [
             _seed("am"),
             _seed("ma"),
@@ -131,6 +139,14 @@ def test_two_partition_overwrites_both_commit(race: Race) -> None:
     expected = [r for r in _table() if r[2] not in (1, 2)]
     expected += [(i, "a", 1) for i in range(100, 110)] + [(i, "b", 2) for i in range(300, 310)]
     assert race.rows("op") == sorted(expected)
+
+
+def test_two_overwrites_of_one_partition_leave_one_whole_batch(race: Race) -> None:
+    a, b = race.result("os-a"), race.result("os-b")
+    assert a["ok"] and b["ok"], (a, b)
+    assert race.parent_of("os", a["snapshot"]) == b["snapshot"]
+    expected = [r for r in _table() if r[2] != 1] + [(i, "a", 1) for i in range(100, 110)]
+    assert race.rows("os") == sorted(expected)
 
 
 def test_two_merges_one_fails_with_a_conflict_naming_the_table(race: Race) -> None:

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,6 +53,7 @@ def test_rollback_to_a_time_undoes_the_bad_run(
         capture_output=True,
         text=True,
         env=env,
+        cwd=Path(__file__).resolve().parents[2],  # the repository: its setup/domain.json
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
