@@ -99,12 +99,15 @@ def scaling(base: Path, sfs: list[float], repeat: int, strict: bool) -> int:
         times = []
         for _ in range(repeat):
             shutil.rmtree(lake / "warehouse", ignore_errors=True)  # every run starts empty
+            load_before = os.getloadavg()[0]
             elapsed, jobs = library_run(lake)
             times.append(elapsed)
             per_job = "  ".join(f"{job} {seconds:.1f} s" for job, seconds in jobs.items())
+            # The machine may be shared: the load says how much of it the run had.
             print(
                 f"SF {sf:>5}: pipeline {elapsed:7.1f} s ({per_job}), "
-                f"{rows / elapsed:,.0f} raw rows/s",
+                f"{rows / elapsed:,.0f} raw rows/s; load average {load_before:.1f} before, "
+                f"{os.getloadavg()[0]:.1f} after",
                 flush=True,
             )
         measured[sf] = (min(times), rows)

@@ -95,7 +95,13 @@ def _pipeline(
     pipeline = get_pipeline(project, pipeline_name)
     echo = sys.stderr if getattr(args, "verbose", False) else None
     return run_pipeline(
-        project, pipeline, args.env, backoff_scale=args.backoff_scale, echo=echo, on_event=progress
+        project,
+        pipeline,
+        args.env,
+        backoff_scale=args.backoff_scale,
+        echo=echo,
+        on_event=progress,
+        start_at=getattr(args, "start_at", None),
     )
 
 
@@ -106,7 +112,8 @@ def _summary(result: Any) -> str:
     log = [r.log_path for r in result.runs if r.job == result.failed_job][-1]
     return (
         f"pipeline {result.project}/{result.pipeline} failed at job '{result.failed_job}' "
-        f"after {attempts} attempt(s): {result.reason} (log: {log})"
+        f"after {attempts} attempt(s): {result.reason} (log: {log}); once fixed, resume with "
+        f"`dp pipeline run {result.project} {result.pipeline} --from {result.failed_job}`"
     )
 
 
@@ -318,6 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="multiply retry waits (1 = as deployed, 0 = retry at once)",
     )
     prun.add_argument("-v", "--verbose", action="store_true", help="stream the jobs' logs")
+    prun.add_argument(
+        "--from",
+        dest="start_at",
+        metavar="JOB",
+        help="resume a run that stopped at JOB, as a Step Functions redrive does: "
+        "the jobs before it in the pipeline's order are not run again",
+    )
     psub.add_parser("list", help="list every project's pipelines").set_defaults(
         func=cmd_pipeline_list
     )

@@ -10,6 +10,13 @@ exits with a code the policy maps to a transient Glue API error (75, EX_TEMPFAIL
 to ``max_retries`` times after waits of ``backoff_seconds * backoff_rate ** (retry - 1)``. The
 run stops at the first job that still fails (every error is caught), naming it and why.
 
+A job that ran out of memory (its output shows one of the policy's out-of-memory markers, e.g.
+``java.lang.OutOfMemoryError``) is a failed run whatever its exit code: it would fail the same
+way again, so it is reported once, with the memory it had and the setting that gives it more
+(``DP_DRIVER_MEMORY``), and never retried. A run interrupted between jobs resumes with
+``start_at`` (``dp pipeline run --from <job>``), as a Step Functions redrive does: the jobs
+before it in the pipeline's order are not run again.
+
 Every pipeline run is recorded: its events (:mod:`dp_foundation.logging.events`) go through
 the JSON logger to a run log, ``<runs>/<started>-<run id>.jsonl`` (``.local/runs`` beside
 ``.local/logs``), and to the caller's ``on_event``, which is how ``dp pipeline run`` prints its
@@ -57,6 +64,7 @@ from dp_foundation.logging.events import (
     utc_now,
 )
 from dp_foundation.logging.logger import JsonFormatter, get_logger
+from dp_foundation.spark.session import DRIVER_MEMORY_ENV
 
 _EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?(\w*(?:Error|Exception|Exit)\w*): (.+)$")
 
@@ -88,18 +96,29 @@ class RetryPolicy:
         catch_errors: ``ErrorEquals`` of the tasks' Catch (to the failure path).
         job_failed_error: the error of a failed job run (``States.TaskFailed``).
         exit_codes: job-process exit codes that stand for another error (a transient one).
+        out_of_memory_markers: text in a job's output that means it ran out of memory.
     """
 
     retry_errors: tuple[str, ...]
     catch_errors: tuple[str, ...]
     job_failed_error: str
     exit_codes: dict[int, str]
+    out_of_memory_markers: tuple[str, ...] = ()
 
-    def error_of(self, returncode: int) -> str | None:
-        """The ASL error name of a job process's exit code (``None``: it succeeded)."""
+    def error_of(self, returncode: int, out_of_memory: bool = False) -> str | None:
+        """The ASL error name of a job process's exit code (``None``: it succeeded).
+
+        A process that ran out of memory is a failed job run, whatever code it exits with.
+        """
         if returncode == 0:
             return None
+        if out_of_memory:
+            return self.job_failed_error
         return self.exit_codes.get(returncode, self.job_failed_error)
+
+    def out_of_memory(self, line: str) -> bool:
+        """Whether a line of a job's output says the job ran out of memory."""
+        return any(marker in line for marker in self.out_of_memory_markers)
 
     def retries(self, error: str) -> bool:
         """Whether the tasks' Retry applies to ``error``."""
@@ -125,6 +144,7 @@ def load_retry_policy(root: Path) -> RetryPolicy:
             catch_errors=tuple(glue["catch_errors"]),
             job_failed_error=str(local["job_failed_error"]),
             exit_codes={int(code): str(name) for code, name in local["exit_codes"].items()},
+            out_of_memory_markers=tuple(local.get("out_of_memory", {}).get("output_markers", ())),
         )
     except FileNotFoundError:
         raise ConfigError(
@@ -152,6 +172,7 @@ class JobRun:
     error: str | None = None
     job_run_id: str = ""
     started_at: str = ""
+    out_of_memory: str | None = None
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     checks: list[ChecksRun] = field(default_factory=list)
@@ -380,6 +401,29 @@ def job_event(
     return None
 
 
+def driver_memory(env: dict[str, str]) -> str:
+    """The driver memory a local job with environment ``env`` gets (``spark.driver.memory``)."""
+    from dp_foundation.spark.session import local_sizing, this_machine
+
+    try:
+        return f"{local_sizing(this_machine(), env).driver_memory_mb}m"
+    except ConfigError as exc:  # the job itself stops on the same error
+        return f"unknown ({exc})"
+
+
+def out_of_memory_reason(line: str, memory: str) -> str:
+    """The reason of a job that ran out of memory: what was seen, what it had, what to change."""
+    seen = line.strip()
+    match = re.search(r"((?:[\w.]+\.)?\w*MemoryError\b.*)$", seen)
+    seen = match.group(1) if match else seen
+    return (
+        f"out of memory ({seen}); the job's Spark driver had {memory} "
+        f"(spark.driver.memory); give it more with {DRIVER_MEMORY_ENV}=<size> (e.g. "
+        f"{DRIVER_MEMORY_ENV}=16g) or process less data per run; on Glue, a larger worker "
+        "type or more workers. Not retried: it would run out of memory again"
+    )
+
+
 def failure_reason(lines: Sequence[str], returncode: int) -> str:
     """The most telling line of a failed job's output: its exception, else its last error."""
     for line in reversed(lines):
@@ -408,6 +452,7 @@ def run_job(
     run_id: str | None = None,
     *,
     contracts_dir: Path | None = None,
+    policy: RetryPolicy | None = None,
 ) -> JobRun:
     """Run one job script in its own process; return how it went.
 
@@ -425,7 +470,12 @@ def run_job(
         run_id: the pipeline run the attempt belongs to (default: the attempt's own id).
         contracts_dir: the project's compiled contracts (default: compiled now; a pipeline
             compiles them once for all its jobs and attempts).
+        policy: how exit codes and output map to errors (default: read from the repository).
+
+    Raises:
+        ConfigError: the retry policy file is missing or malformed.
     """
+    policy = policy or load_retry_policy(project.root.parents[2])
     job_run_id = uuid.uuid4().hex[:12]
     run_id = run_id or job_run_id
     emit = emit or (lambda _: None)
@@ -447,6 +497,7 @@ def run_job(
     records: list[dict[str, Any]] = []
     checks: list[ChecksRun] = []
     writes: list[TableWritten] = []
+    oom_line: str | None = None
     try:
         with log_path.open("w", encoding="utf-8") as log:
             proc = subprocess.Popen(  # nosec B603 - argv built by job_argv(), no shell
@@ -466,6 +517,8 @@ def run_job(
                     lines.append(line.rstrip("\n"))
                     if echo is not None:
                         echo.write(line)
+                    if oom_line is None and policy.out_of_memory(line):
+                        oom_line = line
                     if line.startswith("{"):
                         try:
                             record = json.loads(line)
@@ -492,7 +545,9 @@ def run_job(
             event_dir.parent.rmdir()
     seconds = time.monotonic() - started
     reason = None
-    if returncode != 0:
+    if returncode != 0 and oom_line is not None:
+        reason = out_of_memory_reason(oom_line, driver_memory(child_env))
+    elif returncode != 0:
         reason = (
             f"timed out after {job.timeout_minutes} min"
             if timed_out and returncode < 0
@@ -507,8 +562,10 @@ def run_job(
         log_path,
         reason,
         records,
+        error=policy.error_of(returncode, out_of_memory=oom_line is not None),
         job_run_id=job_run_id,
         started_at=started_at,
+        out_of_memory=oom_line.strip() if oom_line is not None else None,
         inputs=inputs,
         outputs=outputs,
         checks=checks,
@@ -532,6 +589,24 @@ def next_step(
     return ("catch" if policy.catches(error) else "fail"), 0.0
 
 
+def jobs_from(project: Project, pipeline: Pipeline, start_at: str | None = None) -> list[str]:
+    """The jobs a run of ``pipeline`` runs, in order: all of them, or those from ``start_at``
+    on (the order is the pipeline's in project.json, the one the state machine is built from).
+
+    Raises:
+        ConfigError: ``start_at`` is not a job of the pipeline.
+    """
+    jobs = list(pipeline.jobs)
+    if start_at is None:
+        return jobs
+    if start_at not in jobs:
+        raise ConfigError(
+            f"--from {start_at}: pipeline {project.name}/{pipeline.name} has no job "
+            f"'{start_at}'; its jobs, in order: {', '.join(jobs)}"
+        )
+    return jobs[jobs.index(start_at) :]
+
+
 def _relative(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
@@ -549,6 +624,7 @@ def run_pipeline(
     on_event: OnEvent = _quiet,
     sleep: Callable[[float], None] = time.sleep,
     runs_dir: Path | None = None,
+    start_at: str | None = None,
     job_arguments: Mapping[str, Sequence[str]] | None = None,
 ) -> PipelineRun:
     """Run a pipeline's jobs in order with the deployed state machine's Retry and Catch.
@@ -563,12 +639,17 @@ def run_pipeline(
         sleep: the wait function (``time.sleep``).
         runs_dir: where the run log is written (default: ``runs`` beside ``log_dir``, i.e.
             ``.local/runs``).
+        start_at: resume at this job, as a Step Functions redrive does after a run that
+            stopped there: the jobs before it in the pipeline's order are not run (default:
+            the first job).
         job_arguments: run-time arguments of some jobs, by job name (``--KEY value`` ...),
             as an execution's input passes them to Glue's StartJobRun.
 
     Raises:
-        ConfigError: the retry policy file is missing or malformed.
+        ConfigError: the retry policy file is missing or malformed, or ``start_at`` is not a
+            job of the pipeline.
     """
+    jobs = jobs_from(project, pipeline, start_at)
     policy = load_retry_policy(project.root.parents[2])
     log_dir = log_dir or lake_dir().parent / "logs"
     runs_dir = runs_dir or log_dir.parent / "runs"
@@ -583,7 +664,7 @@ def run_pipeline(
                 run_id,
                 project.name,
                 pipeline.name,
-                list(pipeline.jobs),
+                jobs,
                 pipeline.max_retries,
                 pipeline.backoff_seconds,
                 pipeline.backoff_rate,
@@ -621,7 +702,7 @@ def run_pipeline(
             return result
 
         contracts = compile_contracts(project)  # once for every job and attempt of the run
-        for name in pipeline.jobs:
+        for name in jobs:
             job = project.jobs[name]
             attempt = 1
             job_started = time.monotonic()
@@ -629,9 +710,8 @@ def run_pipeline(
                 run = run_job(
                     project, job, env, (job_arguments or {}).get(name, ()), attempt, log_dir,
                     echo, record, run_id,
-                    contracts_dir=contracts,
+                    contracts_dir=contracts, policy=policy,
                 )  # fmt: skip
-                run.error = policy.error_of(run.returncode)
                 runs.append(run)
                 record(
                     JobAttempt(
@@ -693,12 +773,15 @@ __all__ = [
     "RetryPolicy",
     "RunLog",
     "backoff_delay",
+    "driver_memory",
     "error_matches",
     "failure_reason",
     "job_argv",
     "job_event",
+    "jobs_from",
     "load_retry_policy",
     "next_step",
+    "out_of_memory_reason",
     "run_job",
     "run_pipeline",
     "snapshot_summary",

@@ -33,24 +33,23 @@ def test_threads_are_the_cores() -> None:
     assert local_sizing(Machine(16, 64 * GIB)).master == "local[16]"
 
 
-def test_initial_partitions_split_twice_the_memory_into_advisory_pieces() -> None:
+def test_initial_partitions_split_the_execution_memory_into_advisory_pieces() -> None:
     sizing = local_sizing(LAPTOP)
     assert sizing.advisory_partition_bytes == 128 * MIB
-    assert sizing.shuffle_partitions == 2 * 24 * GIB // (128 * MIB)  # 384
-    assert sizing.shuffle_partitions % sizing.cores == 0
+    # (12288 - 300) MiB * 0.6 = 7192.8 MiB of execution memory / 128 MiB = 56.2 -> 58 (x2 cores)
+    assert sizing.shuffle_partitions == 58
 
 
-def test_less_memory_per_task_means_smaller_partitions() -> None:
-    roomy = local_sizing(LAPTOP)
+def test_less_memory_means_smaller_and_fewer_partitions() -> None:
     tight = local_sizing(LAPTOP, {"DP_DRIVER_MEMORY": "2g"})
     # (2048 - 300) MiB * 0.6 / 2 tasks / 8 = 65.55 MiB, rounded down to whole MiB
     assert tight.advisory_partition_bytes == 65 * MIB
-    assert tight.shuffle_partitions > roomy.shuffle_partitions
-    assert tight.shuffle_partitions % 2 == 0
+    # 1048.8 MiB / 65 MiB = 16.1 -> 18, a multiple of the 2 cores
+    assert tight.shuffle_partitions == 18
 
 
-def test_partitions_are_capped_on_a_huge_machine() -> None:
-    assert local_sizing(Machine(64, 4096 * GIB)).shuffle_partitions == 4096
+def test_at_least_two_partitions_per_core() -> None:
+    assert local_sizing(Machine(64, 2 * GIB)).shuffle_partitions == 128
 
 
 def test_overrides_win() -> None:
@@ -71,8 +70,8 @@ def test_spark_conf_turns_on_adaptive_execution_with_the_sizes() -> None:
     assert conf["spark.driver.memory"] == "12288m"
     assert conf["spark.sql.adaptive.enabled"] == "true"
     assert conf["spark.sql.adaptive.coalescePartitions.enabled"] == "true"
-    assert conf["spark.sql.adaptive.coalescePartitions.initialPartitionNum"] == "384"
-    assert conf["spark.sql.shuffle.partitions"] == "384"
+    assert conf["spark.sql.adaptive.coalescePartitions.initialPartitionNum"] == "58"
+    assert conf["spark.sql.shuffle.partitions"] == "58"
     assert conf["spark.sql.adaptive.advisoryPartitionSizeInBytes"] == str(128 * MIB)
 
 

@@ -55,11 +55,11 @@ DRIVER_MEMORY_MAX = 31 * GIB
 # share of execution memory leaves that task room to spare. Within Spark's usual range.
 ADVISORY_MIN = 16 * MIB
 ADVISORY_MAX = 128 * MIB
-# Enough initial shuffle partitions that a shuffle twice the machine's memory still splits into
-# advisory-sized pieces; adaptive execution then coalesces them to what the data needs (one or
-# two for the sample data), so many initial partitions cost little on small data.
-SHUFFLE_SPAN = 2
-MAX_SHUFFLE_PARTITIONS = 4096
+# Enough initial shuffle partitions that a shuffle as large as all of the driver's execution
+# memory still splits into advisory-sized pieces; adaptive execution then coalesces them to what
+# the data needs. Not more: Spark 3.5 never coalesces the last shuffle of a cached DataFrame
+# (a job's persisted, deduplicated table keeps every initial partition), so each extra partition
+# is an extra task in every later pass over small data.
 
 DRIVER_MEMORY_ENV = "DP_DRIVER_MEMORY"
 SHUFFLE_PARTITIONS_ENV = "DP_SHUFFLE_PARTITIONS"
@@ -147,8 +147,8 @@ def local_sizing(machine: Machine, overrides: Mapping[str, str] | None = None) -
     Returns:
         Task threads = the cores; driver heap = half the memory, within 1 and 31 GiB;
         advisory partition size = an eighth of a task's share of execution memory, within
-        16 and 128 MiB; initial shuffle partitions = enough advisory-sized pieces for twice
-        the memory, a multiple of the cores, at most 4096.
+        16 and 128 MiB; initial shuffle partitions = enough advisory-sized pieces for all the
+        execution memory, a multiple of the cores (at least twice).
 
     Raises:
         ConfigError: an override that is not a size, a count or a local master URL.
@@ -183,8 +183,8 @@ def local_sizing(machine: Machine, overrides: Mapping[str, str] | None = None) -
             )
         partitions = int(fixed)
     else:
-        wanted = math.ceil(SHUFFLE_SPAN * machine.memory_bytes / advisory)
-        partitions = min(math.ceil(wanted / cores) * cores, MAX_SHUFFLE_PARTITIONS)
+        wanted = math.ceil(task_memory * cores / advisory)
+        partitions = max(math.ceil(wanted / cores), 2) * cores
     return LocalSizing(f"local[{cores}]", cores, heap_mb, partitions, advisory)
 
 
