@@ -40,7 +40,7 @@ module "metadata" {
   last_updated_ms  = local.now_ms
 }
 
-resource "aws_s3_object" "metadata" {
+resource "aws_s3_object" "this" {
   bucket       = local.bucket
   key          = "${local.prefix}${module.metadata.path}"
   content      = module.metadata.json
@@ -67,14 +67,14 @@ resource "aws_s3_object" "metadata" {
 }
 
 resource "aws_glue_catalog_table" "this" {
-  name          = var.table_name
   database_name = var.database_name
-  description   = var.description
+  name          = var.table_name
   table_type    = "EXTERNAL_TABLE"
+  description   = var.description
 
   parameters = {
     table_type        = "ICEBERG"
-    metadata_location = "s3://${aws_s3_object.metadata.bucket}/${aws_s3_object.metadata.key}"
+    metadata_location = "s3://${aws_s3_object.this.bucket}/${aws_s3_object.this.key}"
   }
 
   # What Glue, Athena and the console show until the first commit rewrites it.

@@ -22,7 +22,7 @@ output "location" {
 
 output "metadata_location" {
   description = "The table's first Iceberg metadata file (Glue's metadata_location until the first commit)."
-  value       = "s3://${aws_s3_object.metadata.bucket}/${aws_s3_object.metadata.key}"
+  value       = "s3://${aws_s3_object.this.bucket}/${aws_s3_object.this.key}"
 }
 
 output "optimizer_types" {

@@ -33,12 +33,7 @@ variable "location" {
 
 variable "columns" {
   description = "Ordered columns from the table's data contract: name, physical (Spark/Hive) type, comment and required. Types map to Iceberg's (bigint -> long, timestamp -> timestamptz, ...); see metadata/main.tf."
-  type = list(object({
-    name     = string
-    type     = string
-    comment  = optional(string)
-    required = optional(bool, false)
-  }))
+  type        = list(object({ name = string, type = string, comment = optional(string), required = optional(bool, false) }))
 }
 
 variable "partition_fields" {
