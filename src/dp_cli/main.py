@@ -86,7 +86,11 @@ class Progress:
 
 
 def _pipeline(
-    project_name: str, pipeline_name: str, args: argparse.Namespace, progress: Progress
+    project_name: str,
+    pipeline_name: str,
+    args: argparse.Namespace,
+    progress: Progress,
+    job_arguments: dict[str, list[str]] | None = None,
 ) -> Any:
     from dp_cli.projects import get_pipeline, load_project
     from dp_cli.runner import run_pipeline
@@ -102,6 +106,7 @@ def _pipeline(
         echo=echo,
         on_event=progress,
         start_at=getattr(args, "start_at", None),
+        job_arguments=job_arguments,
     )
 
 
@@ -153,14 +158,28 @@ def cmd_new_project(args: argparse.Namespace) -> int:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     """Generate the sample raw data (TPC-H and the CRM change feed)."""
-    from dp_cli.sample_data import generate_customer_changes, generate_tpch
+    from dp_cli.sample_data import (
+        generate_customer_changes,
+        generate_tpch,
+        land_tpch_batch,
+        read_manifest,
+    )
     from dp_foundation.config.settings import get_config
 
     cfg = get_config()
     started = time.monotonic()
+    previous = read_manifest(Path(cfg.raw_uri.removeprefix("file://")) / "tpch")
     manifest = generate_tpch(cfg.raw_uri, args.scale_factor, force=args.force)
+    if previous is not None and manifest != previous:
+        print(
+            "raw TPC-H replaced: the refined tables' watermarks belong to the old data; rebuild "
+            "them with `dp run project01/refine -- --FULL_REFRESH true`"
+        )
+    for batch in range(2, args.tpch_batch + 1):
+        manifest = land_tpch_batch(cfg.raw_uri, batch)
     rows = sum(manifest["rows"].values())
-    print(f"TPC-H SF {args.scale_factor}: {rows:,} rows in {cfg.raw_uri}/tpch")
+    batches = [b["batch"] for b in manifest["batches"]]
+    print(f"TPC-H SF {args.scale_factor}: {rows:,} rows, batches {batches}, in {cfg.raw_uri}/tpch")
     feed = generate_customer_changes(cfg.raw_uri, batch=args.crm_batch)
     print(f"CRM change feed: {feed}")
     print(f"done in {time.monotonic() - started:.1f} s")
@@ -169,7 +188,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Generate data if missing, run project01's pipeline, report."""
-    from dp_cli.sample_data import ANSWER_SCALE_FACTORS, generate_tpch
+    from dp_cli.sample_data import ANSWER_SCALE_FACTORS, generate_tpch, read_manifest
     from dp_cli.tables import table_info
     from dp_cli.verify import compare_with_answers
     from dp_foundation.config.settings import get_config
@@ -180,11 +199,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _require_java()
     started = time.monotonic()
     print(f"Generating TPC-H data at scale factor {args.scale_factor} (skipped if present) ...")
+    previous = read_manifest(Path(cfg.raw_uri.removeprefix("file://")) / "tpch")
     manifest = generate_tpch(cfg.raw_uri, args.scale_factor)
-    print(f"  raw layer: {sum(manifest['rows'].values()):,} rows in {len(manifest['rows'])} tables")
+    batches = [b["batch"] for b in manifest["batches"]]
+    print(
+        f"  raw layer: {sum(manifest['rows'].values()):,} rows in {len(manifest['rows'])} "
+        f"tables, batches {batches}"
+    )
     print("Running pipeline project01/order_to_revenue (refine -> curate) ...")
     progress = Progress()
-    result = _pipeline("project01", "order_to_revenue", args, progress)
+    # New raw data: the refined tables' watermarks belong to the data it replaced.
+    rebuild = {"refine": ["--FULL_REFRESH", "true"]} if manifest != previous else None
+    result = _pipeline("project01", "order_to_revenue", args, progress, rebuild)
     print()
     print(_summary(result))
     if not result.ok:
@@ -203,7 +229,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"\nData quality: {total - len(failed)}/{total} checks passed"
         f" on {len(progress.checks)} datasets"
     )
-    if args.scale_factor in ANSWER_SCALE_FACTORS:
+    if len(batches) > 1:
+        print(
+            f"TPC-H answers not compared: the raw layer holds change batches {batches[1:]} "
+            "(the answers are for batch 1 alone)"
+        )
+    elif args.scale_factor in ANSWER_SCALE_FACTORS:
         problems = compare_with_answers(warehouse, cfg.iceberg_database_curated, args.scale_factor)
         verdict = "match" if not problems else f"DIFFER: {'; '.join(problems[:3])}"
         print(f"TPC-H Q1 and Q5 answers (SF {args.scale_factor}), read back with DuckDB: {verdict}")
@@ -347,6 +378,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale-factor", "--sf", type=float, default=0.01)
     p.add_argument("--crm-batch", type=int, default=1, help="which batch of the CRM feed to write")
     p.add_argument("--force", action="store_true", help="regenerate TPC-H even if present")
+    p.add_argument(
+        "--tpch-batch",
+        type=int,
+        default=1,
+        help="land TPC-H change batches 2..N (new, updated and deleted orders) after batch 1",
+    )
 
     p = add("demo", cmd_demo, "generate data if missing, run project01's pipeline, report")
     p.add_argument("--scale-factor", "--sf", type=float, default=0.01)

@@ -20,6 +20,7 @@ from typing import Any
 _SQL_START = "SparkListenerSQLExecutionStart"
 _ICEBERG_SCAN = re.compile(r"^BatchScan (\S+)$")
 _LOCATION = re.compile(r"\[(.*)\]\s*$")
+_PARTITION_FOLDERS = re.compile(r"(/[^/=]+=[^/]*)+/?$")
 
 
 def event_log_env(event_dir: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -67,6 +68,12 @@ def _locations(metadata: Mapping[str, Any]) -> list[str]:
     return [p.strip() for p in match.group(1).split(",") if p.strip()]
 
 
+def _dataset_folder(location: str) -> str:
+    """A Hive partition folder read on its own (``.../orders/batch_id=3``, as an incremental
+    load reads new batches) as the folder of its data set (``.../orders``)."""
+    return _PARTITION_FOLDERS.sub("", location)
+
+
 def scanned_sources(event_log: Path) -> set[str]:
     """Every table (``db.table``) and folder (its URI) the Spark application scanned."""
     found: set[str] = set()
@@ -86,7 +93,7 @@ def scanned_sources(event_log: Path) -> set[str]:
                     if table:
                         found.add(table)
                 elif name.startswith("Scan "):
-                    found.update(_locations(node.get("metadata") or {}))
+                    found.update(map(_dataset_folder, _locations(node.get("metadata") or {})))
     return found
 
 

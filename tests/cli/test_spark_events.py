@@ -71,6 +71,26 @@ def test_folders_under_the_lake_are_named_from_the_lake(tmp_path: Path) -> None:
     assert observed_reads(tmp_path / "missing", lake) == []
 
 
+def test_partition_folders_read_on_their_own_count_as_their_data_set(tmp_path: Path) -> None:
+    log = tmp_path / "app"
+    batches = "file:/lake/raw/tpch/lineitem/batch_id=2/, file:/lake/raw/tpch/lineitem/batch_id=3"
+    _write_log(
+        log,
+        _plan(
+            _scan(
+                "Scan parquet ", "InMemoryFileIndex(1 paths)[file:/lake/raw/tpch/orders/batch_id=2]"
+            ),
+            _scan("Scan parquet ", f"InMemoryFileIndex(2 paths)[{batches}]"),
+            _scan("Scan parquet ", "InMemoryFileIndex(1 paths)[file:/lake/raw/a/b=1/c=2]"),
+        ),
+    )
+    assert scanned_sources(log) == {
+        "file:/lake/raw/tpch/orders",
+        "file:/lake/raw/tpch/lineitem",
+        "file:/lake/raw/a",
+    }
+
+
 def test_event_log_env_keeps_what_the_user_passes_to_spark(tmp_path: Path) -> None:
     folder = tmp_path / "with space"
     env = event_log_env(folder, {"PYSPARK_SUBMIT_ARGS": "--driver-memory 3g pyspark-shell"})
