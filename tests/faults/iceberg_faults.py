@@ -230,7 +230,8 @@ def crash_and_rerun(root: Path) -> CrashedLake:
     (crash.markers / "go").write_text("{}", encoding="utf-8")
     crash.results["held"] = job.wait_for("held")
     crash.results["blocked"] = job.wait_for("blocked")
-    crash.results["killed_job_cpu_s"] = job.cpu_seconds()
+    cpu = {"cpu_s": {"process group": job.cpu_seconds()}}
+    (crash.markers / "killed-job.plan-done").write_text(json.dumps(cpu), encoding="utf-8")
     job.kill()
     con = duckdb_connection("avro", "iceberg")
     try:
