@@ -121,3 +121,14 @@ def test_a_time_picks_the_newest_snapshot_of_the_current_history(
     last = snapshot_log(folder)[-1]["timestamp-ms"]
     # After both commits the current history is good -> bad: the time means bad.
     assert rollback_target(folder, _at(last + 60_000)).snapshot_id == bad
+
+
+def test_dp_tables_snapshots_lists_the_ids_to_roll_back_to(
+    lake_env: CrashedLake, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["tables", "snapshots", "faults.undo"]) == 0
+    out = capsys.readouterr().out
+    good, bad = (int(s["snapshot-id"]) for s in snapshot_log(lake_env.dir("undo")))
+    lines = {line.split()[0]: line for line in out.splitlines()[1:]}
+    assert lines[str(bad)].endswith("current") and "overwrite" in lines[str(bad)]
+    assert lines[str(good)].endswith("history") and "append" in lines[str(good)]
