@@ -170,6 +170,20 @@ def test_job_gets_glue_style_arguments_defaults_then_run_time(
     assert run.log_path.is_file()
 
 
+def test_a_pipeline_passes_run_time_arguments_to_the_jobs_they_name(repo: Path) -> None:
+    project = load_project("demo", repo)
+    result = run_pipeline(
+        project,
+        get_pipeline(project, "recovers"),
+        log_dir=repo / "logs",
+        sleep=lambda _: None,
+        job_arguments={"record": ["--FULL_REFRESH", "true"], "flaky": ["--Y", "3"]},
+    )
+    assert result.ok, result.reason
+    argv, _ = (repo / "state" / "demo-record.ran").read_text().splitlines()
+    assert argv.endswith("--X 1 --FULL_REFRESH true")
+
+
 def test_job_argv_puts_run_time_arguments_last(repo: Path) -> None:
     project = load_project("demo", repo)
     argv = job_argv("demo", project.jobs["record"], "dev", ["--X", "9"])
