@@ -1,8 +1,8 @@
 # ─── Iceberg table metadata (format v2) ───
 # The first metadata file of a table, rendered from its contract: what Iceberg's own catalogs
 # write when they create a table (schema with field ids, partition spec, sort order,
-# properties, no snapshot). A pure function: no provider, no resource, so a test can render
-# it with `terraform apply` on an empty state and hand it to Iceberg's readers.
+# properties, no snapshot). No provider: a test renders it with `terraform apply` on an empty
+# state and hands it to Iceberg's readers.
 #
 # It spells the table as Spark's Iceberg DDL would (CREATE TABLE ... PARTITIONED BY, then
 # WRITE ORDERED BY): the same types, partition field names and ids, sort order ids and null
@@ -54,6 +54,23 @@ locals {
       { id = local.field_ids[c.name], name = c.name, required = c.required, type = local.iceberg_types[c.name] },
       c.comment == null || c.comment == "" ? {} : { doc = c.comment },
     )
+  ]
+
+  # Iceberg's transforms accept these source types only (Iceberg table spec, "Partition
+  # Transforms"): year, month and day of a date or timestamp, hour of a timestamp, truncate of
+  # a string, integer, decimal or binary, bucket of anything but floating point and boolean.
+  transform_sources = {
+    identity = ".*"
+    year     = "^(date|timestamp|timestamp_ntz)$"
+    month    = "^(date|timestamp|timestamp_ntz)$"
+    day      = "^(date|timestamp|timestamp_ntz)$"
+    hour     = "^(timestamp|timestamp_ntz)$"
+    truncate = "^(string|varchar.*|char.*|tinyint|smallint|int|bigint|decimal.*|binary)$"
+    bucket   = "^(string|varchar.*|char.*|tinyint|smallint|int|bigint|decimal.*|binary|date|timestamp|timestamp_ntz)$"
+  }
+  misfits = [
+    for f in var.partition_fields : "${f.transform}(${f.column})"
+    if !can(regex(local.transform_sources[split("[", f.transform)[0]], local.physical[f.column]))
   ]
 
   # ─── Partition spec 0: field ids from 1000 (Iceberg's first partition field id) ───
@@ -134,5 +151,15 @@ locals {
     partition-statistics  = []
     snapshot-log          = []
     metadata-log          = []
+  }
+}
+
+# A file Iceberg would refuse to load would leave the table unreadable: stop the plan instead.
+resource "terraform_data" "checks" {
+  lifecycle {
+    precondition {
+      condition     = length(local.misfits) == 0
+      error_message = "Partition transform(s) ${join(", ", local.misfits)} do not fit the column's type: year, month and day take a date or timestamp, hour a timestamp, truncate a string, integer, decimal or binary, bucket no float, double or boolean."
+    }
   }
 }

@@ -51,19 +51,6 @@ variable "partition_fields" {
     condition     = alltrue([for f in var.partition_fields : contains([for c in var.columns : c.name], f.column)])
     error_message = "Partition column(s) ${join(", ", [for f in var.partition_fields : f.column if !contains([for c in var.columns : c.name], f.column)])} are not columns of the table."
   }
-
-  # Iceberg's transforms accept these source types only (Iceberg table spec, "Partition
-  # Transforms"): year/month/day of a date or timestamp, hour of a timestamp, truncate of a
-  # string, integer or decimal, bucket of anything but floating point and boolean.
-  validation {
-    condition = alltrue([
-      for f in var.partition_fields : can(regex(
-        lookup({ year = "^(date|timestamp|timestamp_ntz)$", month = "^(date|timestamp|timestamp_ntz)$", day = "^(date|timestamp|timestamp_ntz)$", hour = "^(timestamp|timestamp_ntz)$", truncate = "^(string|varchar.*|char.*|tinyint|smallint|int|bigint|decimal.*|binary)$", bucket = "^(string|varchar.*|char.*|tinyint|smallint|int|bigint|decimal.*|binary|date|timestamp|timestamp_ntz)$" }, split("[", f.transform)[0], ".*"),
-        lower(replace(trimspace(try(one([for c in var.columns : c.type if c.name == f.column]), "")), " ", ""))
-      ))
-    ])
-    error_message = "Partition transform(s) ${join(", ", [for f in var.partition_fields : "${f.transform}(${f.column})" if !can(regex(lookup({ year = "^(date|timestamp|timestamp_ntz)$", month = "^(date|timestamp|timestamp_ntz)$", day = "^(date|timestamp|timestamp_ntz)$", hour = "^(timestamp|timestamp_ntz)$", truncate = "^(string|varchar.*|char.*|tinyint|smallint|int|bigint|decimal.*|binary)$", bucket = "^(string|varchar.*|char.*|tinyint|smallint|int|bigint|decimal.*|binary|date|timestamp|timestamp_ntz)$" }, split("[", f.transform)[0], ".*"), lower(replace(trimspace(try(one([for c in var.columns : c.type if c.name == f.column]), "")), " ", ""))))])} do not fit the column's type: year, month and day take a date or timestamp, hour a timestamp, truncate a string, integer, decimal or binary, bucket no float, double or boolean."
-  }
 }
 
 variable "sort_order" {
