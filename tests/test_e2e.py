@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -105,11 +106,14 @@ def test_bad_raw_batch_stops_the_job_before_it_writes_and_loses_nothing(lake: Pa
 
     orders = lake / "f01-raw-000000000000-local" / "tpch" / "orders"
     raw_before, snaps_before = raw_digest(lake), snapshot_ids(lake)
-    # A second batch lands with an order whose key already exists, carrying other values.
-    late = orders / "late-batch.parquet"
+    # A second batch lands with two versions of one order, one with an unknown status.
+    late = orders / "batch_id=2"
+    late.mkdir()
+    first = f"read_parquet('{orders}/batch_id=1/part-0.parquet')"
     duckdb.sql(
-        "COPY (SELECT * REPLACE ('X' AS o_orderstatus) "
-        f"FROM read_parquet('{orders}/part-0.parquet') LIMIT 1) TO '{late}' (FORMAT PARQUET)"
+        f"COPY (SELECT * FROM (FROM {first} LIMIT 1) UNION ALL "
+        f"SELECT * REPLACE ('X' AS o_orderstatus) FROM (FROM {first} LIMIT 1)) "
+        f"TO '{late}/part-0.parquet' (FORMAT PARQUET)"
     )
     try:
         # One attempt of the job (the pipeline's retry/stop semantics are tested in tests/cli).
@@ -120,7 +124,7 @@ def test_bad_raw_batch_stops_the_job_before_it_writes_and_loses_nothing(lake: Pa
         assert "value_in_set(o_orderstatus" in result.stdout
         assert snapshot_ids(lake) == snaps_before  # every table at its last good snapshot
     finally:
-        late.unlink()
+        shutil.rmtree(late)
     assert raw_digest(lake) == raw_before  # no raw file modified or deleted
 
 
