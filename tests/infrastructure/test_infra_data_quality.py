@@ -17,13 +17,14 @@ PROJECTS = sorted(p.parent.name for p in INFRA.glob("projects/*/project.json"))
 
 
 def rulesets(parsed: dict) -> dict[str, dict]:
-    """The stack's rulesets, keyed by the wiring's instance key (<layer>/<table>)."""
-    prefix = 'module.data_quality_rulesets["'
-    return {
-        address(b)[len(prefix) :].split('"]', 1)[0]: b
-        for b in blocks(parsed, "aws_glue_data_quality_ruleset")
-        if address(b).startswith(prefix)
-    }
+    """The stack's rulesets, keyed <layer>/<table> by the table module that creates each."""
+    prefix = 'module.iceberg_tables["'
+    found = {}
+    for b in blocks(parsed, "aws_glue_data_quality_ruleset"):
+        assert address(b).startswith(prefix), address(b)
+        table = address(b)[len(prefix) :].split('"]', 1)[0]
+        found[f"{b['target_table']['database_name'].split('_')[1]}/{table}"] = b
+    return found
 
 
 @pytest.mark.parametrize("project", PROJECTS)
@@ -54,3 +55,19 @@ def test_a_table_without_a_dqdl_file_gets_no_ruleset(tmp_path: Path) -> None:
         tmp_path,
     )
     assert sorted(rulesets(parsed)) == ["refined/customer_quarantine"]
+
+
+def test_a_ruleset_file_for_a_raw_table_stops_the_plan(tmp_path: Path) -> None:
+    infra = tfchecks.stub_tree(tmp_path)
+    contracts = infra / "projects" / "project01" / "contracts"
+    (contracts / "raw" / "orders.dqdl").write_text(
+        (contracts / "refined" / "orders.dqdl").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    parsed = tfchecks.evaluate(
+        infra / "projects" / "project01",
+        {"environment": "dev", "wheel_version": STUB_WHEEL_VERSION},
+        tmp_path,
+    )
+    failed = tfchecks.failed_preconditions(parsed)
+    assert any("raw/orders.dqdl" in message for message in failed), failed
+    assert "raw/orders" not in rulesets(parsed)

@@ -165,3 +165,19 @@ resource "aws_glue_catalog_table_optimizer" "orphan_file_deletion" {
     }
   }
 }
+
+# ─── Glue Data Quality ruleset ───
+# The table's rules in DQDL (from its data contract), created once the table exists: Glue
+# refuses a ruleset whose target table is missing.
+
+module "data_quality_ruleset" {
+  source = "../glue_data_quality_ruleset"
+  count  = var.data_quality_ruleset == null ? 0 : 1
+
+  name          = var.data_quality_ruleset.name
+  description   = var.data_quality_ruleset.description
+  ruleset       = var.data_quality_ruleset.ruleset
+  tags          = var.data_quality_ruleset.tags
+  database_name = aws_glue_catalog_table.this.database_name
+  table_name    = aws_glue_catalog_table.this.name
+}

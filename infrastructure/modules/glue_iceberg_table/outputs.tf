@@ -33,3 +33,8 @@ output "optimizer_types" {
     aws_glue_catalog_table_optimizer.orphan_file_deletion.type,
   ]
 }
+
+output "data_quality_ruleset" {
+  description = "The table's Glue Data Quality ruleset: name, database_name and table_name (null without one)."
+  value       = length(module.data_quality_ruleset) == 0 ? null : merge({ name = module.data_quality_ruleset[0].name }, module.data_quality_ruleset[0].target_table)
+}

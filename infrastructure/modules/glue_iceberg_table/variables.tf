@@ -87,3 +87,14 @@ variable "optimizers" {
     error_message = "orphan_file_retention_period_in_days must be at least 1 (in-flight writes look like orphans)."
   }
 }
+
+variable "data_quality_ruleset" {
+  description = "The table's Glue Data Quality ruleset (DQDL text, name, description, tags), or null for none."
+  type = object({
+    name        = string
+    description = string
+    ruleset     = string
+    tags        = map(string)
+  })
+  default = null
+}

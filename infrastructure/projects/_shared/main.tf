@@ -42,6 +42,8 @@ module "iceberg_tables" {
   sort_order         = each.value.layout.sort_order
   kms_key_arn        = local.baseline.kms_key_arn
   optimizer_role_arn = module.table_optimizer_role[0].role_arn
+
+  data_quality_ruleset = lookup(local.data_quality_rulesets, "${each.value.layer}/${each.key}", null)
 }
 
 # ─── Glue Data Quality rulesets (contracts/<layer>/<table>.dqdl) ───
@@ -49,28 +51,19 @@ module "iceberg_tables" {
 # engine and its anomaly detection. Terraform cannot run the contract compiler: the ruleset is
 # the file `dp contract dqdl --write` commits beside the contract (a test and CI fail when it
 # differs from what the contract exports). A table whose contract has no DQDL rule has no
-# file, so no ruleset.
+# file, so no ruleset. Each Iceberg table module creates its table's ruleset, after the table
+# (Glue refuses a ruleset whose table does not exist). Raw tables are read as landed and
+# checked by the jobs that refine them: a ruleset file for a raw table stops the plan.
 
 locals {
-  glue_tables = merge(
-    { for name, table in module.raw_tables : "raw/${name}" => table },
-    { for name, table in module.iceberg_tables : "${local.iceberg_table_definitions[name].layer}/${name}" => table },
-  )
   data_quality_rulesets = {
-    for key, contract in local.contracts : key => contract if fileexists("${path.module}/contracts/${key}.dqdl")
+    for key, contract in local.contracts : key => {
+      name        = format(local.name_format, "${local.project}-${contract.layer}-${contract.table}")
+      description = "Rules of the data contract ${local.project}.${contract.layer}.${contract.table} (contracts/${key}.odcs.yaml), exported by dp contract dqdl --write"
+      ruleset     = file("${path.module}/contracts/${key}.dqdl")
+      tags        = { DataContract = "${local.project}.${contract.layer}.${contract.table}" }
+    } if fileexists("${path.module}/contracts/${key}.dqdl")
   }
-}
-
-module "data_quality_rulesets" {
-  source   = "../../modules/glue_data_quality_ruleset"
-  for_each = local.data_quality_rulesets
-
-  name          = format(local.name_format, "${local.project}-${each.value.layer}-${each.value.table}")
-  description   = "Rules of the data contract ${local.project}.${replace(each.key, "/", ".")} (contracts/${each.key}.odcs.yaml), exported by dp contract dqdl --write"
-  ruleset       = file("${path.module}/contracts/${each.key}.dqdl")
-  database_name = local.glue_tables[each.key].database_name
-  table_name    = local.glue_tables[each.key].name
-  tags          = { DataContract = "${local.project}.${replace(each.key, "/", ".")}" }
 }
 
 # ─── Table ownership (one project per table) ───
@@ -97,6 +90,11 @@ resource "terraform_data" "table_ownership" {
     precondition {
       condition     = length(local.raw_contract_gaps) == 0
       error_message = "raw tables ${join(", ", sort(local.raw_contract_gaps))}: each raw table needs both a contract (contracts/raw/<table>.odcs.yaml, its columns) and an entry in tables.tf's raw_tables (where its files land)."
+    }
+
+    precondition {
+      condition     = length([for key in keys(local.data_quality_rulesets) : key if startswith(key, "raw/")]) == 0
+      error_message = "contracts ${join(", ", [for key in keys(local.data_quality_rulesets) : "${key}.dqdl" if startswith(key, "raw/")])}: raw tables get no Glue Data Quality ruleset (they are read as landed; the job that refines them runs their checks): move the rules to the refined table's contract."
     }
 
     precondition {

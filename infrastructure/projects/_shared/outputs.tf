@@ -35,7 +35,9 @@ output "catalog_tables" {
 
 output "data_quality_rulesets" {
   description = "Glue Data Quality ruleset per table with DQDL rules, <layer>/<table> => its name and the Glue table it checks (database_name, table_name)."
-  value       = { for key, ruleset in module.data_quality_rulesets : key => merge({ name = ruleset.name }, ruleset.target_table) }
+  value = {
+    for name, table in module.iceberg_tables : "${local.iceberg_table_definitions[name].layer}/${name}" => table.data_quality_ruleset if table.data_quality_ruleset != null
+  }
 }
 
 output "glue_job_role_arn" {
