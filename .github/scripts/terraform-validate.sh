@@ -142,10 +142,14 @@ trap cleanup EXIT
 tar -C "$root" --exclude='.terraform' --exclude='*.tfstate' --exclude='*.tfstate.*' \
   --exclude='backend.conf' --exclude='tfplan' -cf - infrastructure \
   | tar -C "$work" -xf -
-if [ -f "${root}/setup/domain.json" ]; then
-  mkdir -p "${work}/setup"
-  cp "${root}/setup/domain.json" "${work}/setup/domain.json"
-fi
+# Files outside infrastructure/ the stacks read: the domain, and the Iceberg table properties
+# the library and modules/glue_iceberg_table share.
+for file in setup/domain.json src/dp_foundation/iceberg/table_properties.json; do
+  if [ -f "${root}/${file}" ]; then
+    mkdir -p "${work}/$(dirname "$file")"
+    cp "${root}/${file}" "${work}/${file}"
+  fi
+done
 if $relax; then
   # Real files only: the symlinks point at files this loop rewrites.
   while IFS= read -r -d '' file; do

@@ -56,7 +56,8 @@ SERVICES = (
     "scheduler", "sfn", "sns", "sqs", "sts",
 )  # fmt: skip
 # What the temporary copy needs: the stacks, the domain facts, the scripts CI runs, the jobs.
-COPIED = ("infrastructure", "setup", ".github/scripts", "src/jobs")
+# src/dp_foundation/iceberg: the table properties modules/glue_iceberg_table reads.
+COPIED = ("infrastructure", "setup", ".github/scripts", "src/jobs", "src/dp_foundation/iceberg")
 # Where terraform-validate.sh looks too (the standard plugin-mirror folders first).
 MIRROR_ROOTS = (
     "~/.terraform.d",

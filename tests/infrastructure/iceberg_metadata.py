@@ -24,6 +24,7 @@ from dp_foundation.io.writers import _normalise_sort
 from .tfchecks import INFRA
 
 MODULE = INFRA / "modules" / "glue_iceberg_table" / "metadata"
+PROPERTIES_FILE = INFRA.parent / "src" / "dp_foundation" / "iceberg" / "table_properties.json"
 TIMEOUT = 300
 
 # Spark/Hive physical types as Spark's Iceberg catalog stores them (Iceberg table spec,
@@ -149,6 +150,11 @@ def module_inputs(contract: Mapping[str, Any], location: str) -> dict[str, Any]:
 ROOT = """
 locals {
   tables = jsondecode(file("${path.module}/tables.json"))
+  # As modules/glue_iceberg_table passes them: the library's file, without format-version.
+  platform = {
+    for k, v in jsondecode(file("${path.module}/table_properties.json")) :
+    k => v if k != "format-version"
+  }
 }
 
 module "table" {
@@ -160,6 +166,7 @@ module "table" {
   partition_fields = each.value.partition_fields
   sort_order       = each.value.sort_order
   last_updated_ms  = each.value.last_updated_ms
+  properties       = local.platform
 }
 
 output "json" {
@@ -179,6 +186,7 @@ def render(
     shutil.copytree(MODULE, scratch / "metadata", dirs_exist_ok=True)
     _relax_required_version(scratch / "metadata" / "versions.tf")
     (scratch / "main.tf").write_text(ROOT)
+    shutil.copy2(PROPERTIES_FILE, scratch / "table_properties.json")
     (scratch / "tables.json").write_text(json.dumps(tables))
     env = {**os.environ, "TF_IN_AUTOMATION": "1"}
     env.pop("TF_CLI_ARGS", None)

@@ -26,6 +26,7 @@ import pytest
 
 from dp_cli.projects import new_project
 
+from . import tfchecks
 from .tfchecks import INFRA, REPO_ROOT
 
 SCRIPT = REPO_ROOT / ".github" / "scripts" / "terraform-validate.sh"
@@ -161,17 +162,8 @@ def test_the_run_says_how_it_ran(validation: Run) -> None:
 
 
 def _copy_tree(dest: Path) -> Path:
-    """infrastructure/ (symlinks and lock files kept) and setup/domain.json, as the stacks
-    read it through ../../../setup/domain.json."""
-    shutil.copytree(
-        INFRA,
-        dest / "infrastructure",
-        symlinks=True,
-        ignore=shutil.ignore_patterns(".terraform", "backend.conf", "tfplan", "*.tfstate*"),
-    )
-    (dest / "setup").mkdir()
-    shutil.copy2(REPO_ROOT / "setup" / "domain.json", dest / "setup" / "domain.json")
-    return dest / "infrastructure"
+    """The stacks with their lock files and the files outside infrastructure/ they read."""
+    return tfchecks.copy_tree(dest, lock_files=True)
 
 
 def _edit(path: Path, old: str, new: str) -> None:

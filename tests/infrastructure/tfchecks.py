@@ -120,18 +120,23 @@ def evaluate(
         return tfparse.load_from_path(str(stack), stop_on_hcl_error=True, vars_paths=vars_paths)
 
 
-def copy_tree(dest: Path) -> Path:
-    """Copy infrastructure/ and setup/domain.json into dest (symlinks kept); return the copy's
-    infrastructure folder."""
+def copy_tree(dest: Path, lock_files: bool = False) -> Path:
+    """Copy infrastructure/ (symlinks kept; lock files only if asked) and the files outside it
+    the stacks read into dest; return the copy's infrastructure folder."""
     dest = Path(dest)
+    ignored = [".terraform", "backend.conf", "tfplan", "*.tfstate*"]
     shutil.copytree(
         INFRA,
         dest / "infrastructure",
         symlinks=True,
-        ignore=shutil.ignore_patterns(".terraform", "backend.conf", ".terraform.lock.hcl"),
+        ignore=shutil.ignore_patterns(*ignored, *([] if lock_files else [".terraform.lock.hcl"])),
     )
     (dest / "setup").mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO_ROOT / "setup" / "domain.json", dest / "setup" / "domain.json")
+    # The Iceberg table properties the library and modules/glue_iceberg_table share.
+    properties = Path("src", "dp_foundation", "iceberg", "table_properties.json")
+    (dest / properties.parent).mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO_ROOT / properties, dest / properties)
     return dest / "infrastructure"
 
 

@@ -14,6 +14,12 @@
 data "aws_caller_identity" "current" {}
 
 locals {
+  # The library's table properties file: the tables the writer creates locally and the tables
+  # created here carry the same properties. format-version is a field of the file, not a property.
+  platform_properties = {
+    for key, value in jsondecode(file("${path.module}/../../../src/dp_foundation/iceberg/table_properties.json")) : key => value if key != "format-version"
+  }
+
   bucket = split("/", trimprefix(var.location, "s3://"))[0]
   prefix = trimprefix(trimprefix(var.location, "s3://"), "${local.bucket}/")
 
@@ -36,7 +42,7 @@ module "metadata" {
   columns          = var.columns
   partition_fields = var.partition_fields
   sort_order       = var.sort_order
-  properties       = var.properties
+  properties       = merge(local.platform_properties, var.properties)
   last_updated_ms  = local.now_ms
 }
 

@@ -6,8 +6,10 @@ functions run the SQL and return it, so callers can log exactly what ran.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from dp_foundation.exceptions import SchemaError, TableNotFoundError, WriteError
@@ -16,31 +18,13 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
     from pyspark.sql.types import StructType
 
-DEFAULT_TABLE_PROPERTIES: dict[str, str] = {
-    "format-version": "2",
-    "write.parquet.compression-codec": "zstd",
-    # Deletes and updates as merge-on-read keep MERGE cheap; compaction rewrites them later.
-    "write.delete.mode": "merge-on-read",
-    "write.update.mode": "merge-on-read",
-    "write.merge.mode": "merge-on-read",
-    "write.metadata.delete-after-commit.enabled": "true",
-    "write.metadata.previous-versions-max": "50",
-    # Concurrent writers (a rerun overlapping a scheduled run, a backfill): a commit that finds
-    # another one ahead of it re-applies its metadata (no data is rewritten) and retries, after
-    # 0.25, 0.5, 1, 2, 4, 8 and then 15 s: 10 retries outlast ten writers committing in turn, in
-    # about 76 s; the job gives up with a WriteConflictError after 5 minutes at most. Why these
-    # numbers: docs/tables.md.
-    "commit.retry.num-retries": "10",
-    "commit.retry.min-wait-ms": "250",
-    "commit.retry.max-wait-ms": "15000",
-    "commit.retry.total-timeout-ms": "300000",
-    # Iceberg's default, stated because it matters: a MERGE, UPDATE or DELETE fails with a
-    # conflict when another commit added rows it could have matched. Snapshot isolation would
-    # let two merges both insert the same new key.
-    "write.merge.isolation-level": "serializable",
-    "write.update.isolation-level": "serializable",
-    "write.delete.isolation-level": "serializable",
-}
+# The platform's table properties, in one file that Terraform reads too
+# (modules/glue_iceberg_table gives them to the tables it creates on AWS). Why each value -
+# merge-on-read writes, zstd, metadata clean-up, commit retries (ten, 0.25 s to 15 s apart,
+# five minutes at most) and serializable merges: docs/tables.md.
+DEFAULT_TABLE_PROPERTIES: dict[str, str] = json.loads(
+    resources.files("dp_foundation.iceberg").joinpath("table_properties.json").read_text("utf-8")
+)
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TRANSFORM = re.compile(

@@ -106,28 +106,11 @@ locals {
   )
 
   # ─── Properties ───
-  # The platform's defaults, as dp_foundation.iceberg.catalog.DEFAULT_TABLE_PROPERTIES gives
-  # them to the tables the writer creates, where each is explained (format-version is a field
-  # here, not a property). The wheel Glue loads cannot read this file nor Terraform the
-  # library: tests/infrastructure/test_iceberg_table_metadata.py fails when the two differ.
-  # A sorted table is range-distributed, as WRITE ORDERED BY sets it.
+  # `properties` (the platform's, which the calling module reads from the library's
+  # table_properties.json, plus the table's own) over Parquet as the data file format. A sorted
+  # table is range-distributed, as WRITE ORDERED BY sets it.
   default_properties = merge(
-    {
-      "write.format.default"                       = "parquet"
-      "write.parquet.compression-codec"            = "zstd"
-      "write.delete.mode"                          = "merge-on-read"
-      "write.update.mode"                          = "merge-on-read"
-      "write.merge.mode"                           = "merge-on-read"
-      "write.metadata.delete-after-commit.enabled" = "true"
-      "write.metadata.previous-versions-max"       = "50"
-      "commit.retry.num-retries"                   = "10"
-      "commit.retry.min-wait-ms"                   = "250"
-      "commit.retry.max-wait-ms"                   = "15000"
-      "commit.retry.total-timeout-ms"              = "300000"
-      "write.merge.isolation-level"                = "serializable"
-      "write.update.isolation-level"               = "serializable"
-      "write.delete.isolation-level"               = "serializable"
-    },
+    { "write.format.default" = "parquet" },
     { for key in ["write.distribution-mode"] : key => "range" if length(local.sort_fields) > 0 },
   )
 

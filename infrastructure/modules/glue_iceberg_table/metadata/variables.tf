@@ -65,7 +65,7 @@ variable "sort_order" {
 }
 
 variable "properties" {
-  description = "Table properties added to (or replacing) the platform's defaults (see main.tf)."
+  description = "Table properties: the platform's (src/dp_foundation/iceberg/table_properties.json) and the table's own; format-version is ignored (the file is format v2)."
   type        = map(string)
   default     = {}
 }
