@@ -28,7 +28,7 @@ from pyspark.sql import functions as F
 
 from dp_foundation.config.settings import get_config
 from dp_foundation.contracts import TableContract, load_contract
-from dp_foundation.exceptions import ContractError
+from dp_foundation.exceptions import ConfigError, ContractError
 from dp_foundation.io.failures import named_failures
 from dp_foundation.io.incremental import (
     NewPartitions,
@@ -130,7 +130,7 @@ def main() -> None:
     names = [t.strip() for t in cfg.get("TABLES", ",".join(TABLES)).split(",") if t.strip()]
     unknown = [t for t in names if t not in TABLES]
     if unknown:
-        raise ValueError(f"--TABLES names unknown tables {unknown}; known: {sorted(TABLES)}")
+        raise ConfigError(f"--TABLES names unknown tables {unknown}; known: {sorted(TABLES)}")
     full_refresh = cfg.get_bool("FULL_REFRESH", False)
     source = f"{cfg.raw_uri}/{cfg.get('SOURCE_PREFIX', 'tpch')}"
     contracts = {name: load_contract(PROJECT, name, layer="refined") for name in names}
