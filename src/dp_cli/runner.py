@@ -64,7 +64,7 @@ from dp_foundation.logging.events import (
     utc_now,
 )
 from dp_foundation.logging.logger import JsonFormatter, get_logger
-from dp_foundation.spark.session import DRIVER_MEMORY_ENV
+from dp_foundation.spark.session import DRIVER_MEMORY_ENV, MIB, this_machine
 
 _EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?(\w*(?:Error|Exception|Exit)\w*): (.+)$")
 
@@ -401,26 +401,47 @@ def job_event(
     return None
 
 
-def driver_memory(env: dict[str, str]) -> str:
-    """The driver memory a local job with environment ``env`` gets (``spark.driver.memory``)."""
-    from dp_foundation.spark.session import local_sizing, this_machine
+def driver_memory(env: dict[str, str]) -> int | None:
+    """The driver memory (MiB) a local job with environment ``env`` gets
+    (``spark.driver.memory``); None when its overrides are malformed (the job itself stops
+    on that error)."""
+    from dp_foundation.spark.session import local_sizing
 
     try:
-        return f"{local_sizing(this_machine(), env).driver_memory_mb}m"
-    except ConfigError as exc:  # the job itself stops on the same error
-        return f"unknown ({exc})"
+        return local_sizing(this_machine(), env).driver_memory_mb
+    except ConfigError:
+        return None
 
 
-def out_of_memory_reason(line: str, memory: str) -> str:
-    """The reason of a job that ran out of memory: what was seen, what it had, what to change."""
+def out_of_memory_reason(line: str, memory_mb: int | None, machine_mb: int) -> str:
+    """The reason of a job that ran out of memory: what was seen, the memory it had, and what
+    to change (twice that memory, if three quarters of the machine's allow it).
+
+    Args:
+        line: the output line that showed it.
+        memory_mb: the driver's memory (``spark.driver.memory``) in MiB, if known.
+        machine_mb: the machine's memory in MiB.
+    """
     seen = line.strip()
     match = re.search(r"((?:[\w.]+\.)?\w*MemoryError\b.*)$", seen)
     seen = match.group(1) if match else seen
+    had = f"{memory_mb}m" if memory_mb else "an unknown amount"
+    more = (2 * memory_mb if memory_mb else machine_mb // 2) // 1024
+    more = min(more, machine_mb * 3 // 4 // 1024)
+    if memory_mb is None or more * 1024 > memory_mb:
+        change = (
+            f"give it more with {DRIVER_MEMORY_ENV}=<size> (e.g. {DRIVER_MEMORY_ENV}={more}g) "
+            "or process less data per run"
+        )
+    else:
+        change = (
+            f"this machine has no more to give ({machine_mb // 1024} GiB): process less data "
+            "per run"
+        )
     return (
-        f"out of memory ({seen}); the job's Spark driver had {memory} "
-        f"(spark.driver.memory); give it more with {DRIVER_MEMORY_ENV}=<size> (e.g. "
-        f"{DRIVER_MEMORY_ENV}=16g) or process less data per run; on Glue, a larger worker "
-        "type or more workers. Not retried: it would run out of memory again"
+        f"out of memory ({seen}); the job's Spark driver had {had} (spark.driver.memory); "
+        f"{change}; on Glue, a larger worker type or more workers. Not retried: it would run "
+        "out of memory again"
     )
 
 
@@ -546,7 +567,8 @@ def run_job(
     seconds = time.monotonic() - started
     reason = None
     if returncode != 0 and oom_line is not None:
-        reason = out_of_memory_reason(oom_line, driver_memory(child_env))
+        machine_mb = this_machine().memory_bytes // MIB
+        reason = out_of_memory_reason(oom_line, driver_memory(child_env), machine_mb)
     elif returncode != 0:
         reason = (
             f"timed out after {job.timeout_minutes} min"

@@ -10,9 +10,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from iceberg_faults import SHORT_JVM
 
 from dp_cli.projects import get_pipeline, load_project
-from dp_cli.runner import RETRY_POLICY_FILE, load_retry_policy, run_pipeline
+from dp_cli.runner import (
+    RETRY_POLICY_FILE,
+    load_retry_policy,
+    out_of_memory_reason,
+    run_pipeline,
+)
 from dp_foundation.logging.events import event_from_record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +94,9 @@ def _run(repo: Path, pipeline: str) -> tuple[object, list[object]]:
 @pytest.mark.spark
 @pytest.mark.xdist_group("faults")
 def test_a_job_out_of_memory_is_attempted_once_and_names_the_setting(repo: Path) -> None:
-    os.environ.update(DP_DRIVER_MEMORY="512m", DP_SPARK_MASTER="local[1]")
+    os.environ.update(
+        DP_DRIVER_MEMORY="512m", DP_SPARK_MASTER="local[1]", JAVA_TOOL_OPTIONS=SHORT_JVM
+    )
     result, events = _run(repo, "real")
     kinds = [type(e).__name__ for e in events]
     assert kinds.count("JobStarted") == 1 and "JobRetrying" not in kinds
@@ -126,3 +134,20 @@ def test_no_error_an_out_of_memory_run_raises_on_aws_is_retried() -> None:
     # Nor does Glue retry the run itself: the job module's own retries default to none.
     glue_job = (ROOT / "infrastructure" / "modules" / "glue_job" / "variables.tf").read_text()
     assert re.search(r'variable "max_retries" \{[^}]*default\s*=\s*0\n', glue_job)
+
+
+@pytest.mark.parametrize(
+    ("had_mb", "advice"),
+    [
+        (2048, "give it more with DP_DRIVER_MEMORY=<size> (e.g. DP_DRIVER_MEMORY=4g)"),
+        (12288, "(e.g. DP_DRIVER_MEMORY=18g)"),  # twice is more than 3/4 of the machine
+        (20480, "this machine has no more to give (24 GiB): process less data per run"),
+        (None, "had an unknown amount (spark.driver.memory); give it more"),
+    ],
+)
+def test_the_reason_says_what_to_change(had_mb: int | None, advice: str) -> None:
+    line = "WARN TaskSetManager - Lost task 0.0: java.lang.OutOfMemoryError: Java heap space"
+    reason = out_of_memory_reason(line, had_mb, machine_mb=24 * 1024)
+    assert reason.startswith("out of memory (java.lang.OutOfMemoryError: Java heap space); ")
+    assert advice in reason
+    assert reason.endswith("Not retried: it would run out of memory again")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from iceberg_faults import SHORT_JVM
 
 from dp_cli.projects import get_pipeline, load_project
 from dp_cli.runner import jobs_from
@@ -54,7 +55,12 @@ def test_from_an_unknown_job_names_the_pipelines_jobs() -> None:
 
 def _env(lake: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("ENV", "AWS_ACCOUNT_ID", "DP_RUNTIME")}
-    env.update(DP_LAKE_DIR=str(lake), DP_SPARK_MASTER="local[2]")
+    env.update(
+        DP_LAKE_DIR=str(lake),
+        DP_SPARK_MASTER="local[2]",
+        DP_SHUFFLE_PARTITIONS="2",
+        JAVA_TOOL_OPTIONS=SHORT_JVM,
+    )
     return env
 
 
@@ -161,8 +167,8 @@ def _state(spark: SparkSession, table: str) -> tuple[list[tuple[Any, ...]], list
     return rows, files
 
 
-@pytest.mark.spark
-@pytest.mark.xdist_group("faults")
+# These use the shared session of tests/conftest.py (group "spark"): a group of their own would
+# start a second JVM for a few seconds of writes.
 @pytest.mark.parametrize(
     ("mode", "options"),
     [
@@ -188,8 +194,6 @@ def test_rerunning_a_write_leaves_the_table_as_it_was(
     assert (rerun_files == files) == (mode == "merge")
 
 
-@pytest.mark.spark
-@pytest.mark.xdist_group("faults")
 def test_rerunning_an_append_adds_the_batch_again(spark: SparkSession) -> None:
     """Append is not idempotent by nature, and the writer does not pretend otherwise: a job
     whose reruns must converge writes with overwrite_partitions or merge (docs/adding-a-job)."""
