@@ -13,8 +13,8 @@ from dp_foundation.io.readers import read_iceberg, read_parquet
 from dp_foundation.io.writers import write_iceberg, write_parquet
 
 __all__ = [
-    "NewPartitions",
     "WATERMARK_PROPERTY",
+    "NewPartitions",
     "read_iceberg",
     "read_new_partitions",
     "read_parquet",
