@@ -139,7 +139,7 @@ def curate(spark: SparkSession) -> None:
             F.sum("l_quantity").cast("decimal(18,2)").alias("sum_qty"),
             F.sum("l_extendedprice").cast("decimal(18,2)").alias("sum_base_price"),
             F.sum(disc).cast("decimal(18,4)").alias("sum_disc_price"),
-            F.sum(disc * (1 + F.col("l_tax"))).cast("decimal(18,6)").alias("sum_charge"),
+            F.sum(disc * (1 + F.col("l_tax"))).cast("decimal(22,6)").alias("sum_charge"),
             F.avg("l_quantity").cast("decimal(18,6)").alias("avg_qty"),
             F.avg("l_extendedprice").cast("decimal(18,6)").alias("avg_price"),
             F.avg("l_discount").cast("decimal(18,6)").alias("avg_disc"),
