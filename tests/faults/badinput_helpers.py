@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dp_foundation.config import args as glue_args
 from dp_foundation.config import settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,7 +148,11 @@ def as_json(text: str) -> list[dict[str, object]]:
 @contextmanager
 def job_args(contracts_dir: Path, *args: str) -> Iterator[None]:
     """Run a job's ``main`` in this process with Glue arguments ``args`` in ``sys.argv``."""
+    # The job bridges its arguments into the process on first use: the record of them is
+    # restored too, or they would reach every later test of this worker (module fixtures run
+    # outside the per-test clean-up).
     saved_argv, saved_env = list(sys.argv), dict(os.environ)
+    saved_bridged = dict(glue_args._bridged)
     sys.argv[:] = ["job", *args]
     os.environ["DP_CONTRACTS_DIR"] = str(contracts_dir)
     settings._reset()
@@ -157,4 +162,6 @@ def job_args(contracts_dir: Path, *args: str) -> Iterator[None]:
         sys.argv[:] = saved_argv
         os.environ.clear()
         os.environ.update(saved_env)
+        glue_args._bridged.clear()
+        glue_args._bridged.update(saved_bridged)
         settings._reset()

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from badinput_helpers import dp_env
+
 from dp_cli.sample_data import duckdb_connection
 from dp_cli.tables import current_metadata_file
 
@@ -34,17 +36,7 @@ class Worker:
         self.log = markers / f"{name}.log"
         plan = markers / f"{name}.plan.json"
         plan.write_text(json.dumps({"markers": str(markers), "steps": steps}), encoding="utf-8")
-        env = {
-            **os.environ,
-            "ENV": "local",
-            "DP_LAKE_DIR": str(lake),
-            "DP_SPARK_MASTER": "local[2]",
-            "DP_SHUFFLE_PARTITIONS": "2",
-            "DP_DRIVER_MEMORY": "1g",
-            "JAVA_TOOL_OPTIONS": SHORT_JVM,
-        }
-        for name_ in ("DP_RUNTIME", "JOB_RUN_ID", "DP_DOMAIN_FILE", "PYSPARK_PYTHON"):
-            env.pop(name_, None)
+        env = {**dp_env(lake), "JAVA_TOOL_OPTIONS": SHORT_JVM}
         with self.log.open("wb") as log:
             # A session of its own: SIGKILL reaches the JVM and the Python workers too, as
             # when a container is killed.
