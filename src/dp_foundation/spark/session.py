@@ -251,9 +251,9 @@ def _local_session(app_name: str) -> SparkSession:
     from dp_foundation.spark.local_jars import find_java
 
     cfg = get_config()
-    if cfg["env"] != "local":
+    if cfg.env != "local":
         raise RuntimeSetupError(
-            f"ENV={cfg['env']} outside Glue: the local runtime has no Glue catalog or S3 client; "
+            f"ENV={cfg.env} outside Glue: the local runtime has no Glue catalog or S3 client; "
             "run with ENV=local, or deploy and run the job on Glue"
         )
     java = find_java()
@@ -262,7 +262,7 @@ def _local_session(app_name: str) -> SparkSession:
     # Python workers (UDFs) run this interpreter: same version, same packages. Spark's own
     # default, "python3" from PATH, may be another version or lack pandas and pyarrow.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    warehouse = cfg["iceberg_warehouse"]
+    warehouse = cfg.iceberg_warehouse
     Path(warehouse.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
 
     from pyspark.sql import SparkSession
