@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from dp_cli.contracts.compile import compile_source
+from dp_cli.contracts.compile import Compiled, compile_source
 from dp_cli.contracts.dqdl import dqdl_document
 from dp_cli.contracts.source import source_for
 
@@ -24,15 +24,19 @@ def example() -> str:
     return block
 
 
-def test_the_documented_contract_lints_and_compiles(tmp_path: Path) -> None:
+def compiled_example(tmp_path: Path) -> Compiled:
+    """The documented contract compiled in a scratch repository beside project01's project.json."""
     root = tmp_path / "repo"
     project = root / "infrastructure" / "projects" / "project01"
     project.mkdir(parents=True)
     shutil.copy(REPO / "infrastructure/projects/project01/project.json", project / "project.json")
     (root / AS).parent.mkdir(parents=True)
     (root / AS).write_text(example(), encoding="utf-8")
+    return compile_source(source_for(root, AS), root=root)
 
-    result = compile_source(source_for(root, AS), root=root)
+
+def test_the_documented_contract_lints_and_compiles(tmp_path: Path) -> None:
+    result = compiled_example(tmp_path)
 
     assert result.problems == []
     data = result.data
@@ -64,14 +68,8 @@ def test_the_documented_contract_lints_and_compiles(tmp_path: Path) -> None:
 
 
 def test_the_documented_ruleset_file_is_what_the_example_exports(tmp_path: Path) -> None:
-    root = tmp_path / "repo"
-    project = root / "infrastructure" / "projects" / "project01"
-    project.mkdir(parents=True)
-    shutil.copy(REPO / "infrastructure/projects/project01/project.json", project / "project.json")
-    (root / AS).parent.mkdir(parents=True)
-    (root / AS).write_text(example(), encoding="utf-8")
     (documented,) = re.findall(r"```dqdl\n(.*?)```", DOC.read_text(), re.S)
-    assert documented == dqdl_document(compile_source(source_for(root, AS), root=root))
+    assert documented == dqdl_document(compiled_example(tmp_path))
 
 
 def test_the_documented_lint_line_is_what_lint_says(tmp_path: Path) -> None:
